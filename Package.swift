@@ -1,0 +1,42 @@
+// swift-tools-version:6.0
+// vipd: highly available virtual IPs with our own BGP-4 speaker.
+// Module map and import rules: docs/architecture.md.
+import PackageDescription
+
+let package = Package(
+    name: "vipd",
+    products: [
+        .executable(name: "vipctl", targets: ["vipctl"]),
+        .executable(name: "bgp-streamgen", targets: ["bgp-streamgen"]),
+        .library(name: "BGPCodec", targets: ["BGPCodec"]),
+        .library(name: "FuzzChecks", targets: ["FuzzChecks"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // Pure core: no sockets, clocks, logging or Foundation.
+        .target(name: "BGPCodec"),
+        .target(name: "BGPCodecJSON", dependencies: ["BGPCodec"]),
+        .target(name: "MRT", dependencies: ["BGPCodec"]),
+        .target(name: "FuzzChecks", dependencies: ["BGPCodec", "BGPCodecJSON"]),
+
+        // Command-line edge.
+        .target(name: "VipctlKit", dependencies: ["BGPCodec", "BGPCodecJSON"]),
+        .executableTarget(name: "vipctl", dependencies: [
+            "VipctlKit",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "bgp-streamgen", dependencies: [
+            "BGPCodec",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // bzip2, only to read the shared MRT sample in tests.
+        .systemLibrary(name: "CBZip2", providers: [.apt(["libbz2-dev"])]),
+
+        .testTarget(name: "BGPCodecTests", dependencies: ["BGPCodec", "BGPCodecJSON", "FuzzChecks"]),
+        .testTarget(name: "InteropVectorTests", dependencies: ["BGPCodec", "BGPCodecJSON", "MRT", "CBZip2"]),
+        .testTarget(name: "VipctlTests", dependencies: ["VipctlKit", "BGPCodec"]),
+    ]
+)

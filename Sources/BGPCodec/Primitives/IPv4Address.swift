@@ -1,0 +1,50 @@
+/// An IPv4 address held as a host-order 32-bit value.
+public struct IPv4Address: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var value: UInt32
+
+    @inlinable public init(_ value: UInt32) { self.value = value }
+
+    public init(_ a: UInt8, _ b: UInt8, _ c: UInt8, _ d: UInt8) {
+        value = UInt32(a) << 24 | UInt32(b) << 16 | UInt32(c) << 8 | UInt32(d)
+    }
+
+    /// Parses dotted-quad text ("192.0.2.1"). Leading zeros are refused, as
+    /// they are ambiguous (octal in some parsers).
+    public init?(_ text: some StringProtocol) {
+        var parts: [UInt32] = []
+        var current: UInt32 = 0
+        var digits = 0
+        for ch in text.utf8 {
+            if ch == UInt8(ascii: ".") {
+                guard digits > 0 else { return nil }
+                parts.append(current)
+                current = 0
+                digits = 0
+            } else if ch >= UInt8(ascii: "0") && ch <= UInt8(ascii: "9") {
+                if digits > 0 && current == 0 { return nil }
+                current = current * 10 + UInt32(ch - UInt8(ascii: "0"))
+                digits += 1
+                guard digits <= 3, current <= 255 else { return nil }
+            } else {
+                return nil
+            }
+        }
+        guard digits > 0 else { return nil }
+        parts.append(current)
+        guard parts.count == 4 else { return nil }
+        value = parts[0] << 24 | parts[1] << 16 | parts[2] << 8 | parts[3]
+    }
+
+    public var octets: [UInt8] {
+        [UInt8(truncatingIfNeeded: value >> 24), UInt8(truncatingIfNeeded: value >> 16),
+         UInt8(truncatingIfNeeded: value >> 8), UInt8(truncatingIfNeeded: value)]
+    }
+
+    public var description: String {
+        "\(value >> 24).\((value >> 16) & 0xFF).\((value >> 8) & 0xFF).\(value & 0xFF)"
+    }
+
+    public static func < (a: IPv4Address, b: IPv4Address) -> Bool { a.value < b.value }
+
+    public static let zero = IPv4Address(0)
+}

@@ -1,0 +1,227 @@
+/// ORIGIN values (RFC 4271 §5.1.1).
+public enum Origin: UInt8, Hashable, Sendable, CaseIterable {
+    case igp = 0
+    case egp = 1
+    case incomplete = 2
+
+    public var name: String {
+        switch self {
+        case .igp: return "igp"
+        case .egp: return "egp"
+        case .incomplete: return "incomplete"
+        }
+    }
+}
+
+/// One AS_PATH or AS4_PATH segment (RFC 4271 §4.3, RFC 5065).
+public struct ASPathSegment: Hashable, Sendable {
+    public enum Kind: UInt8, Hashable, Sendable, CaseIterable {
+        case set = 1
+        case sequence = 2
+        case confedSequence = 3
+        case confedSet = 4
+
+        public var name: String {
+            switch self {
+            case .set: return "set"
+            case .sequence: return "sequence"
+            case .confedSequence: return "confed_sequence"
+            case .confedSet: return "confed_set"
+            }
+        }
+    }
+
+    public var kind: Kind
+    public var asns: [UInt32]
+
+    public init(_ kind: Kind, _ asns: [UInt32]) {
+        self.kind = kind
+        self.asns = asns
+    }
+}
+
+/// AGGREGATOR or AS4_AGGREGATOR.
+public struct Aggregator: Hashable, Sendable {
+    public var asn: UInt32
+    public var address: IPv4Address
+    public init(asn: UInt32, address: IPv4Address) {
+        self.asn = asn
+        self.address = address
+    }
+}
+
+/// RFC 8092 large community.
+public struct LargeCommunity: Hashable, Sendable, CustomStringConvertible {
+    public var global: UInt32
+    public var local1: UInt32
+    public var local2: UInt32
+    public init(_ global: UInt32, _ local1: UInt32, _ local2: UInt32) {
+        self.global = global
+        self.local1 = local1
+        self.local2 = local2
+    }
+    public var description: String { "\(global):\(local1):\(local2)" }
+}
+
+/// An attribute this codec does not interpret, kept with its flags.
+public struct UnknownAttribute: Hashable, Sendable {
+    public var flags: UInt8
+    public var code: UInt8
+    public var data: [UInt8]
+    public init(flags: UInt8, code: UInt8, data: [UInt8]) {
+        self.flags = flags
+        self.code = code
+        self.data = data
+    }
+    public var isTransitive: Bool { flags & AttributeFlags.transitive != 0 }
+}
+
+/// A next hop in MP_REACH_NLRI (RFC 4760 §3, RFC 2545 §3, RFC 8950).
+public enum NextHop: Hashable, Sendable {
+    case ipv4(IPv4Address)
+    /// A global address, optionally followed by a link-local one (32 bytes).
+    /// The global part may be `::` when only the link-local is meaningful.
+    case ipv6(IPv6Address, linkLocal: IPv6Address?)
+    /// A family this codec keeps opaque.
+    case opaque([UInt8])
+}
+
+/// The NLRI of one family inside MP_REACH or MP_UNREACH.
+public enum MPPrefixes: Hashable, Sendable {
+    case ipv4([IPv4Prefix])
+    case ipv6([IPv6Prefix])
+    /// A family this codec keeps opaque: the bytes as received.
+    case opaque([UInt8])
+
+    public var count: Int {
+        switch self {
+        case .ipv4(let p): return p.count
+        case .ipv6(let p): return p.count
+        case .opaque: return 0
+        }
+    }
+
+    public var isEmpty: Bool {
+        switch self {
+        case .ipv4(let p): return p.isEmpty
+        case .ipv6(let p): return p.isEmpty
+        case .opaque(let b): return b.isEmpty
+        }
+    }
+}
+
+/// RFC 4760 §3.
+public struct MPReach: Hashable, Sendable {
+    public var family: AddressFamily
+    public var nextHop: NextHop
+    public var nlri: MPPrefixes
+    /// RFC 4760's reserved byte (an SNPA count in RFC 2858); 0 when sent.
+    public var reserved: UInt8
+
+    public init(family: AddressFamily, nextHop: NextHop, nlri: MPPrefixes, reserved: UInt8 = 0) {
+        self.family = family
+        self.nextHop = nextHop
+        self.nlri = nlri
+        self.reserved = reserved
+    }
+}
+
+/// RFC 4760 §4.
+public struct MPUnreach: Hashable, Sendable {
+    public var family: AddressFamily
+    public var withdrawn: MPPrefixes
+    public init(family: AddressFamily, withdrawn: MPPrefixes) {
+        self.family = family
+        self.withdrawn = withdrawn
+    }
+}
+
+/// The path attributes of one UPDATE. An absent attribute is `nil`.
+public struct PathAttributes: Hashable, Sendable {
+    public var origin: Origin?
+    public var asPath: [ASPathSegment]?
+    public var nextHop: IPv4Address?
+    public var med: UInt32?
+    public var localPref: UInt32?
+    public var atomicAggregate: Bool
+    public var aggregator: Aggregator?
+    public var communities: [UInt32]?
+    public var originatorID: IPv4Address?
+    public var clusterList: [IPv4Address]?
+    public var mpReach: MPReach?
+    public var mpUnreach: MPUnreach?
+    public var extendedCommunities: [UInt64]?
+    public var as4Path: [ASPathSegment]?
+    public var as4Aggregator: Aggregator?
+    public var largeCommunities: [LargeCommunity]?
+    public var otc: UInt32?
+    public var unknown: [UnknownAttribute]
+
+    public init(origin: Origin? = nil, asPath: [ASPathSegment]? = nil, nextHop: IPv4Address? = nil,
+                med: UInt32? = nil, localPref: UInt32? = nil, atomicAggregate: Bool = false,
+                aggregator: Aggregator? = nil, communities: [UInt32]? = nil, originatorID: IPv4Address? = nil,
+                clusterList: [IPv4Address]? = nil, mpReach: MPReach? = nil, mpUnreach: MPUnreach? = nil,
+                extendedCommunities: [UInt64]? = nil, as4Path: [ASPathSegment]? = nil,
+                as4Aggregator: Aggregator? = nil, largeCommunities: [LargeCommunity]? = nil,
+                otc: UInt32? = nil, unknown: [UnknownAttribute] = []) {
+        self.origin = origin
+        self.asPath = asPath
+        self.nextHop = nextHop
+        self.med = med
+        self.localPref = localPref
+        self.atomicAggregate = atomicAggregate
+        self.aggregator = aggregator
+        self.communities = communities
+        self.originatorID = originatorID
+        self.clusterList = clusterList
+        self.mpReach = mpReach
+        self.mpUnreach = mpUnreach
+        self.extendedCommunities = extendedCommunities
+        self.as4Path = as4Path
+        self.as4Aggregator = as4Aggregator
+        self.largeCommunities = largeCommunities
+        self.otc = otc
+        self.unknown = unknown
+    }
+
+    /// True when no attribute at all is present.
+    public var isEmpty: Bool { presentCodes.isEmpty }
+
+    /// The codes of the attributes present, known and unknown.
+    public var presentCodes: [UInt8] {
+        var c: [UInt8] = []
+        if origin != nil { c.append(AttributeCode.origin) }
+        if asPath != nil { c.append(AttributeCode.asPath) }
+        if nextHop != nil { c.append(AttributeCode.nextHop) }
+        if med != nil { c.append(AttributeCode.med) }
+        if localPref != nil { c.append(AttributeCode.localPref) }
+        if atomicAggregate { c.append(AttributeCode.atomicAggregate) }
+        if aggregator != nil { c.append(AttributeCode.aggregator) }
+        if communities != nil { c.append(AttributeCode.communities) }
+        if originatorID != nil { c.append(AttributeCode.originatorID) }
+        if clusterList != nil { c.append(AttributeCode.clusterList) }
+        if mpReach != nil { c.append(AttributeCode.mpReach) }
+        if mpUnreach != nil { c.append(AttributeCode.mpUnreach) }
+        if extendedCommunities != nil { c.append(AttributeCode.extendedCommunities) }
+        if as4Path != nil { c.append(AttributeCode.as4Path) }
+        if as4Aggregator != nil { c.append(AttributeCode.as4Aggregator) }
+        if largeCommunities != nil { c.append(AttributeCode.largeCommunities) }
+        if otc != nil { c.append(AttributeCode.otc) }
+        c.append(contentsOf: unknown.map(\.code))
+        return c
+    }
+
+    /// The attributes as they are passed on to another peer (RFC 4271
+    /// §5, §9.1.4): unknown non-transitive attributes are dropped, unknown
+    /// transitive ones get the Partial bit.
+    public func forPropagation() -> PathAttributes {
+        var copy = self
+        copy.unknown = unknown.compactMap { u in
+            guard u.isTransitive else { return nil }
+            var p = u
+            p.flags |= AttributeFlags.partial
+            return p
+        }
+        return copy
+    }
+}
