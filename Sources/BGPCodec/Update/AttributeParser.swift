@@ -71,7 +71,7 @@ struct AttributeParser {
                 return
             }
             var v = value
-            attributes.unknown.append(UnknownAttribute(flags: flags, code: code, data: v.rest()))
+            attributes.unknown.append(UnknownAttribute(flags: flags & ~AttributeFlags.extendedLength, code: code, data: v.rest()))
             order.append((code, flags))
             return
         }

@@ -63,7 +63,9 @@ public struct LargeCommunity: Hashable, Sendable, CustomStringConvertible {
     public var description: String { "\(global):\(local1):\(local2)" }
 }
 
-/// An attribute this codec does not interpret, kept with its flags.
+/// An attribute this codec does not interpret, kept with its flags. The
+/// Extended Length bit is a matter of encoding, not of the value: the
+/// decoder clears it and the encoder sets it when the data needs it.
 public struct UnknownAttribute: Hashable, Sendable {
     public var flags: UInt8
     public var code: UInt8

@@ -1,0 +1,48 @@
+import BGPCodec
+import Testing
+
+@Suite struct AddressTests {
+    @Test(arguments: [
+        ("2001:db8::1", "2001:db8::1"),
+        ("2001:0db8:0000:0000:0000:0000:0000:0001", "2001:db8::1"),
+        ("2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1"),     // RFC 5952 §4.2.3: first of equal runs
+        ("2001:db8:0:1:1:1:1:1", "2001:db8:0:1:1:1:1:1"),   // §4.2.2: one zero group is not shortened
+        ("::", "::"),
+        ("::1", "::1"),
+        ("fe80::", "fe80::"),
+        ("FD00:1::100", "fd00:1::100"),
+        ("::ffff:192.0.2.1", "::ffff:192.0.2.1"),
+        ("2001:db8:0:0:0:0:2:1", "2001:db8::2:1"),
+        ("1:0:0:2:0:0:0:3", "1:0:0:2::3"),                  // the longest run wins
+    ])
+    func rfc5952(input: String, expected: String) throws {
+        let a = try #require(IPv6Address(input))
+        #expect(a.description == expected)
+        #expect(IPv6Address(expected) == a)
+    }
+
+    @Test(arguments: ["", ":", "1::2::3", "12345::", "1:2:3:4:5:6:7:8:9", "g::1", "1:2:3:4:5:6:7", "::1.2.3"])
+    func invalidIPv6(_ s: String) {
+        #expect(IPv6Address(s) == nil)
+    }
+
+    @Test func ipv4() {
+        #expect(IPv4Address("10.0.1.100")?.value == 0x0A00_0164)
+        #expect(IPv4Address(0xC000_0201).description == "192.0.2.1")
+        for bad in ["", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "a.b.c.d", "1..2.3"] {
+            #expect(IPv4Address(bad) == nil, "\(bad)")
+        }
+    }
+
+    @Test func prefixes() {
+        #expect(IPv4Prefix("10.0.0.0/8")?.length == 8)
+        #expect(IPv4Prefix("10.0.0.1/8") == nil)      // host bits
+        #expect(IPv4Prefix("10.0.0.0/33") == nil)
+        #expect(IPv6Prefix("fd00::/8")?.description == "fd00::/8")
+        #expect(IPv6Prefix("fd00::1/64") == nil)
+        #expect(IPv6Prefix.mask(0) == (0, 0))
+        #expect(IPv6Prefix.mask(64) == (~0, 0))
+        #expect(IPv6Prefix.mask(65) == (~0, 1 << 63))
+        #expect(IPv6Prefix.mask(128) == (~0, ~0))
+    }
+}
