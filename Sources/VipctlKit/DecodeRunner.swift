@@ -79,8 +79,23 @@ public enum DecodeRunner {
             let clock = ContinuousClock()
             let started = clock.now
             if options.raw {
-                frame(input, maxLength: context.maxMessageLength) { item in
-                    tally(item, context: context, into: &totals)
+                // Straight over the bytes in memory, as MessageFramer would
+                // over a socket buffer, without copying them into one first.
+                input.withUnsafeBytes { raw in
+                    var offset = 0
+                    while let m = MessageFramer.nextFrame(in: raw, at: &offset, maxMessageLength: context.maxMessageLength) {
+                        switch m {
+                        case .message(let range):
+                            count(MessageCodec.decode(UnsafeRawBufferPointer(rebasing: raw[range]), context: context), into: &totals)
+                        case .error:
+                            totals.messages += 1
+                            totals.errors += 1
+                        }
+                    }
+                    if offset < raw.count {
+                        totals.messages += 1
+                        totals.errors += 1
+                    }
                 }
             } else {
                 for item in hexItems { tally(item, context: context, into: &totals) }

@@ -43,26 +43,51 @@ public struct MessageFramer: Sendable {
 
     /// The next whole message, a header error, or nil when more bytes are needed.
     public mutating func next() -> Frame? {
-        guard !broken, buffer.count - start >= BGPLimits.headerLength else { return nil }
-        let check = buffer.withUnsafeBytes { raw in
-            MessageHeader.check(ByteReader(base: raw.baseAddress, position: start, end: buffer.count),
-                                maxLength: maxMessageLength)
+        guard !broken else { return nil }
+        var offset = start
+        let found = buffer.withUnsafeBytes { raw in
+            MessageFramer.nextFrame(in: raw, at: &offset, maxMessageLength: maxMessageLength)
         }
-        let len = Int(buffer[start + 16]) << 8 | Int(buffer[start + 17])
+        switch found {
+        case nil:
+            return nil
+        case .message(let range):
+            start = offset
+            return .message(buffer[range])
+        case .error(let fault, let resynchronised):
+            start = offset
+            if !resynchronised { broken = true }
+            return .error(fault, resynchronised: resynchronised)
+        }
+    }
+
+    public enum Found: Hashable, Sendable {
+        case message(Range<Int>)
+        case error(HeaderFault, resynchronised: Bool)
+    }
+
+    /// Framing over bytes already in memory, shared by `next()` and by
+    /// readers of whole buffers (files, benchmarks). Advances `offset` past
+    /// what it returns; nil means the bytes from `offset` on are not yet a
+    /// whole message (or the stream was lost before `offset`).
+    public static func nextFrame(in raw: UnsafeRawBufferPointer, at offset: inout Int, maxMessageLength: Int) -> Found? {
+        guard raw.count - offset >= BGPLimits.headerLength else { return nil }
+        let check = MessageHeader.check(ByteReader(base: raw.baseAddress, position: offset, end: raw.count),
+                                        maxLength: maxMessageLength)
+        let len = Int(raw[offset + 16]) << 8 | Int(raw[offset + 17])
         switch check {
         case .success(let h):
-            guard buffer.count - start >= h.length else { return nil }
-            let frame = buffer[start..<(start + h.length)]
-            start += h.length
-            return .message(frame)
+            guard raw.count - offset >= h.length else { return nil }
+            defer { offset += h.length }
+            return .message(offset..<(offset + h.length))
         case .failure(let fault):
             // With a usable length the bad message can be stepped over.
             if len >= BGPLimits.headerLength && len <= maxMessageLength {
-                guard buffer.count - start >= len else { return nil }
-                start += len
+                guard raw.count - offset >= len else { return nil }
+                offset += len
                 return .error(fault, resynchronised: true)
             }
-            broken = true
+            offset = raw.count
             return .error(fault, resynchronised: false)
         }
     }

@@ -5,93 +5,123 @@ public struct InvalidNLRI: Error, Hashable, Sendable {
 }
 
 /// The hot path: packed prefixes (RFC 4271 §4.3, RFC 4760 §5, RFC 7911 §3)
-/// into arrays of inline structs. A first pass validates and counts, so the
-/// second allocates exactly once and writes without bounds checks.
+/// into arrays of inline structs, in one pass. The array is allocated once
+/// with room for the most prefixes the field could hold (one byte each, five
+/// with a path id); decoded UPDATEs are short-lived, as the RIB keeps routes
+/// in its own tables, so the slack costs nothing lasting.
 @usableFromInline
 enum NLRICodec {
-    /// Validates the field and returns the number of prefixes in it.
-    @inlinable
-    static func count(_ base: UnsafeRawPointer, _ start: Int, _ end: Int, maxBits: UInt8, addPath: Bool) throws(InvalidNLRI) -> Int {
-        var p = start
-        var n = 0
-        let idBytes = addPath ? 4 : 0
-        while p < end {
-            p += idBytes
-            guard p < end else { throw InvalidNLRI() }
-            let len = base.load(fromByteOffset: p, as: UInt8.self)
-            guard len <= maxBits else { throw InvalidNLRI() }
-            p += 1 + (Int(len) + 7) >> 3
-            guard p <= end else { throw InvalidNLRI() }
-            n += 1
-        }
-        return n
+    /// A mask of the `len` high bits, without a branch for 0.
+    @inlinable @inline(__always)
+    static func mask32(_ len: UInt8) -> UInt32 {
+        UInt32(truncatingIfNeeded: UInt64(UInt32.max) &<< UInt64(32 &- UInt32(len)))
     }
 
     @inlinable
     static func decodeIPv4(_ r: ByteReader, addPath: Bool) throws(InvalidNLRI) -> [IPv4Prefix] {
         guard r.remaining > 0, let base = r.base else { return [] }
         let start = r.position, end = r.end
-        let n = try count(base, start, end, maxBits: 32, addPath: addPath)
-        return [IPv4Prefix](unsafeUninitializedCapacity: n) { out, initialized in
+        let idBytes = addPath ? 4 : 0
+        var failed = false
+        let out = [IPv4Prefix](unsafeUninitializedCapacity: r.remaining / (1 + idBytes) + 1) { buf, initialized in
+            let dst = buf.baseAddress!
             var p = start
-            for i in 0..<n {
+            var i = 0
+            if !addPath {
+                // Fast path: while a 4-byte read after the length byte stays
+                // inside the field, a valid length cannot overrun it either.
+                while end &- p >= 5 {
+                    let len = base.load(fromByteOffset: p, as: UInt8.self)
+                    guard len <= 32 else { failed = true; break }
+                    let v = UInt32(bigEndian: base.loadUnaligned(fromByteOffset: p &+ 1, as: UInt32.self))
+                    (dst + i).initialize(to: IPv4Prefix(IPv4Address(v & mask32(len)), len))
+                    i &+= 1
+                    p = p &+ ((Int(len) &+ 15) &>> 3)  // 1 + ceil(len / 8), one step shorter
+                }
+            }
+            while p < end && !failed {
                 var id: UInt32 = 0
                 if addPath {
+                    guard end - p > 4 else { failed = true; break }
                     id = UInt32(bigEndian: base.loadUnaligned(fromByteOffset: p, as: UInt32.self))
                     p += 4
                 }
                 let len = base.load(fromByteOffset: p, as: UInt8.self)
-                p += 1
-                let nbytes = (Int(len) + 7) >> 3
+                let nbytes = (Int(len) &+ 7) &>> 3
+                let next = p &+ 1 &+ nbytes
+                guard len <= 32, next <= end else { failed = true; break }
                 var v: UInt32
-                if end - p >= 4 {
-                    v = UInt32(bigEndian: base.loadUnaligned(fromByteOffset: p, as: UInt32.self))
+                if end &- p >= 5 {
+                    v = UInt32(bigEndian: base.loadUnaligned(fromByteOffset: p &+ 1, as: UInt32.self))
                 } else {
                     v = 0
                     for k in 0..<nbytes {
-                        v |= UInt32(base.load(fromByteOffset: p + k, as: UInt8.self)) << (24 - 8 * UInt32(k))
+                        v |= UInt32(base.load(fromByteOffset: p &+ 1 &+ k, as: UInt8.self)) &<< (24 &- 8 &* UInt32(k))
                     }
                 }
-                v &= IPv4Prefix.mask(len)
-                (out.baseAddress! + i).initialize(to: IPv4Prefix(IPv4Address(v), len, pathID: id))
-                p += nbytes
+                (dst + i).initialize(to: IPv4Prefix(IPv4Address(v & mask32(len)), len, pathID: id))
+                i &+= 1
+                p = next
             }
-            initialized = n
+            initialized = i
         }
+        if failed { throw InvalidNLRI() }
+        return out
     }
 
     @inlinable
     static func decodeIPv6(_ r: ByteReader, addPath: Bool) throws(InvalidNLRI) -> [IPv6Prefix] {
         guard r.remaining > 0, let base = r.base else { return [] }
         let start = r.position, end = r.end
-        let n = try count(base, start, end, maxBits: 128, addPath: addPath)
-        return [IPv6Prefix](unsafeUninitializedCapacity: n) { out, initialized in
+        let idBytes = addPath ? 4 : 0
+        var failed = false
+        let out = [IPv6Prefix](unsafeUninitializedCapacity: r.remaining / (1 + idBytes) + 1) { buf, initialized in
+            let dst = buf.baseAddress!
             var p = start
-            for i in 0..<n {
+            var i = 0
+            if !addPath {
+                // Fast path, as for IPv4, with two 8-byte reads.
+                while end &- p >= 17 {
+                    let len = base.load(fromByteOffset: p, as: UInt8.self)
+                    guard len <= 128 else { failed = true; break }
+                    let h = UInt64(bigEndian: base.loadUnaligned(fromByteOffset: p &+ 1, as: UInt64.self))
+                    let l = UInt64(bigEndian: base.loadUnaligned(fromByteOffset: p &+ 9, as: UInt64.self))
+                    let (mh, ml) = IPv6Prefix.mask(len)
+                    (dst + i).initialize(to: IPv6Prefix(IPv6Address(high: h & mh, low: l & ml), len))
+                    i &+= 1
+                    p = p &+ ((Int(len) &+ 15) &>> 3)  // 1 + ceil(len / 8), one step shorter
+                }
+            }
+            while p < end && !failed {
                 var id: UInt32 = 0
                 if addPath {
+                    guard end - p > 4 else { failed = true; break }
                     id = UInt32(bigEndian: base.loadUnaligned(fromByteOffset: p, as: UInt32.self))
                     p += 4
                 }
                 let len = base.load(fromByteOffset: p, as: UInt8.self)
-                p += 1
-                let nbytes = (Int(len) + 7) >> 3
+                let nbytes = (Int(len) &+ 7) &>> 3
+                let next = p &+ 1 &+ nbytes
+                guard len <= 128, next <= end else { failed = true; break }
                 var h: UInt64 = 0, l: UInt64 = 0
-                if end - p >= 16 {
-                    h = UInt64(bigEndian: base.loadUnaligned(fromByteOffset: p, as: UInt64.self))
-                    l = UInt64(bigEndian: base.loadUnaligned(fromByteOffset: p + 8, as: UInt64.self))
+                if end &- p >= 17 {
+                    h = UInt64(bigEndian: base.loadUnaligned(fromByteOffset: p &+ 1, as: UInt64.self))
+                    l = UInt64(bigEndian: base.loadUnaligned(fromByteOffset: p &+ 9, as: UInt64.self))
                 } else {
                     for k in 0..<nbytes {
-                        let b = UInt64(base.load(fromByteOffset: p + k, as: UInt8.self))
-                        if k < 8 { h |= b << (56 - 8 * UInt64(k)) } else { l |= b << (56 - 8 * UInt64(k - 8)) }
+                        let b = UInt64(base.load(fromByteOffset: p &+ 1 &+ k, as: UInt8.self))
+                        if k < 8 { h |= b &<< (56 &- 8 &* UInt64(k)) } else { l |= b &<< (56 &- 8 &* UInt64(k &- 8)) }
                     }
                 }
                 let (mh, ml) = IPv6Prefix.mask(len)
-                (out.baseAddress! + i).initialize(to: IPv6Prefix(IPv6Address(high: h & mh, low: l & ml), len, pathID: id))
-                p += nbytes
+                (dst + i).initialize(to: IPv6Prefix(IPv6Address(high: h & mh, low: l & ml), len, pathID: id))
+                i &+= 1
+                p = next
             }
-            initialized = n
+            initialized = i
         }
+        if failed { throw InvalidNLRI() }
+        return out
     }
 
     // MARK: encoding
