@@ -7,10 +7,13 @@ enum AttributeEncoder {
         for (code, flags) in wire.order where !done[Int(code)] {
             if emit(code: code, flags: flags, a, context: context, into: &w) { done[Int(code)] = true }
         }
-        let canonical: [UInt8] = [AttributeCode.mpUnreach, AttributeCode.mpReach] + (1...255).map(UInt8.init).filter {
-            $0 != AttributeCode.mpUnreach && $0 != AttributeCode.mpReach
+        // MP_UNREACH, MP_REACH, then ascending codes (RFC 4271 §5 SHOULD).
+        let rest = a.presentCodes.sorted { x, y in
+            let mx = x == AttributeCode.mpUnreach ? 0 : (x == AttributeCode.mpReach ? 1 : 2)
+            let my = y == AttributeCode.mpUnreach ? 0 : (y == AttributeCode.mpReach ? 1 : 2)
+            return (mx, x) < (my, y)
         }
-        for code in canonical where !done[Int(code)] {
+        for code in rest where !done[Int(code)] {
             if emit(code: code, flags: nil, a, context: context, into: &w) { done[Int(code)] = true }
         }
     }
