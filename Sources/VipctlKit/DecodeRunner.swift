@@ -92,7 +92,7 @@ public enum DecodeRunner {
                             totals.errors += 1
                         }
                     }
-                    if offset < raw.count {
+                    if offset < raw.count {  // a partial message at the end
                         totals.messages += 1
                         totals.errors += 1
                     }

@@ -43,12 +43,28 @@ import Testing
         #expect(f.next() == nil)
     }
 
-    @Test func badMarkerWithUsableLengthIsSkipped() {
+    @Test func badMarkerLosesTheStream() {
+        // Without the marker the length field means nothing.
         var bad = keepalive
         bad[3] = 0
         var f = MessageFramer()
         f.append(bad + keepalive)
-        #expect(f.next() == .error(.connectionNotSynchronized, resynchronised: true))
+        #expect(f.next() == .error(.connectionNotSynchronized, resynchronised: false))
+        #expect(f.next() == nil)
+    }
+
+    @Test func badTypeIsReportedAtOnceAndItsBodySkipped() {
+        // Type 9 with a 40-byte length: reported from the header alone.
+        var bad = [UInt8](repeating: 0xFF, count: 16) + [0, 40, 9]
+        var f = MessageFramer()
+        f.append(bad)
+        #expect(f.next() == .error(.badMessageType(9), resynchronised: true))
+        bad = [UInt8](repeating: 0xAB, count: 21)
+        for b in bad {
+            f.append([b])
+            #expect(f.next() == nil)
+        }
+        f.append(keepalive)
         #expect(f.next() == .message(keepalive[...]))
     }
 

@@ -16,6 +16,8 @@ public struct MessageFramer: Sendable {
     private var buffer: [UInt8] = []
     private var start = 0
     private var broken = false
+    /// Bytes of a bad message still to arrive and be dropped.
+    private var skip = 0
 
     public init(maxMessageLength: Int = BGPLimits.maxMessageLength) {
         self.maxMessageLength = maxMessageLength
@@ -42,7 +44,15 @@ public struct MessageFramer: Sendable {
     }
 
     /// The next whole message, a header error, or nil when more bytes are needed.
+    /// A header error is reported as soon as the header is in, without
+    /// waiting for a body that a broken peer may never send.
     public mutating func next() -> Frame? {
+        if skip > 0 {
+            let n = min(skip, buffer.count - start)
+            start += n
+            skip -= n
+            if skip > 0 { return nil }
+        }
         guard !broken else { return nil }
         var offset = start
         let found = buffer.withUnsafeBytes { raw in
@@ -54,22 +64,30 @@ public struct MessageFramer: Sendable {
         case .message(let range):
             start = offset
             return .message(buffer[range])
-        case .error(let fault, let resynchronised):
+        case .error(let fault, let unread):
             start = offset
-            if !resynchronised { broken = true }
-            return .error(fault, resynchronised: resynchronised)
+            guard let unread else {
+                broken = true
+                return .error(fault, resynchronised: false)
+            }
+            skip = unread
+            return .error(fault, resynchronised: true)
         }
     }
 
     public enum Found: Hashable, Sendable {
         case message(Range<Int>)
-        case error(HeaderFault, resynchronised: Bool)
+        /// `unreadBody` is how many bytes of the bad message are still to
+        /// come and be dropped, or nil when the stream cannot be followed.
+        case error(HeaderFault, unreadBody: Int?)
     }
 
     /// Framing over bytes already in memory, shared by `next()` and by
     /// readers of whole buffers (files, benchmarks). Advances `offset` past
     /// what it returns; nil means the bytes from `offset` on are not yet a
-    /// whole message (or the stream was lost before `offset`).
+    /// whole message. After a bad marker the length field means nothing, so
+    /// the stream is lost; after another header error the message's length
+    /// can still be trusted and the bad message is stepped over.
     public static func nextFrame(in raw: UnsafeRawBufferPointer, at offset: inout Int, maxMessageLength: Int) -> Found? {
         guard raw.count - offset >= BGPLimits.headerLength else { return nil }
         let check = MessageHeader.check(ByteReader(base: raw.baseAddress, position: offset, end: raw.count),
@@ -80,15 +98,17 @@ public struct MessageFramer: Sendable {
             guard raw.count - offset >= h.length else { return nil }
             defer { offset += h.length }
             return .message(offset..<(offset + h.length))
-        case .failure(let fault):
-            // With a usable length the bad message can be stepped over.
-            if len >= BGPLimits.headerLength && len <= maxMessageLength {
-                guard raw.count - offset >= len else { return nil }
-                offset += len
-                return .error(fault, resynchronised: true)
-            }
+        case .failure(.connectionNotSynchronized):
             offset = raw.count
-            return .error(fault, resynchronised: false)
+            return .error(.connectionNotSynchronized, unreadBody: nil)
+        case .failure(let fault):
+            guard len >= BGPLimits.headerLength && len <= maxMessageLength else {
+                offset = raw.count
+                return .error(fault, unreadBody: nil)
+            }
+            let available = min(len, raw.count - offset)
+            offset += available
+            return .error(fault, unreadBody: len - available)
         }
     }
 }
