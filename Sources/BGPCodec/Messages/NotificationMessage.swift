@@ -1,5 +1,5 @@
 /// RFC 4271 §4.5 NOTIFICATION, with the RFC 9003 shutdown communication.
-public struct NotificationMessage: Hashable, Sendable {
+public struct NotificationMessage: Error, Hashable, Sendable {
     public var code: UInt8
     public var subcode: UInt8
     public var data: [UInt8]

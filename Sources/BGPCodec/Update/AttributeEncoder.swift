@@ -3,9 +3,10 @@
 /// detail of a decoded UPDATE, its order and flags come back unchanged.
 enum AttributeEncoder {
     static func encode(_ a: PathAttributes, wire: UpdateMessage.WireDetail, context: CodecContext, into w: inout ByteWriter) {
-        var done = [Bool](repeating: false, count: 256)
-        for (code, flags) in wire.order where !done[Int(code)] {
-            if emit(code: code, flags: flags, a, context: context, into: &w) { done[Int(code)] = true }
+        var done = CodeSet()
+        for packed in wire.packedOrder {
+            let code = UInt8(packed >> 8), flags = UInt8(packed & 0xFF)
+            if !done.contains(code) && emit(code: code, flags: flags, a, context: context, into: &w) { done.insert(code) }
         }
         // MP_UNREACH, MP_REACH, then ascending codes (RFC 4271 §5 SHOULD).
         let rest = a.presentCodes.sorted { x, y in
@@ -13,8 +14,8 @@ enum AttributeEncoder {
             let my = y == AttributeCode.mpUnreach ? 0 : (y == AttributeCode.mpReach ? 1 : 2)
             return (mx, x) < (my, y)
         }
-        for code in rest where !done[Int(code)] {
-            if emit(code: code, flags: nil, a, context: context, into: &w) { done[Int(code)] = true }
+        for code in rest where !done.contains(code) {
+            if emit(code: code, flags: nil, a, context: context, into: &w) { done.insert(code) }
         }
     }
 

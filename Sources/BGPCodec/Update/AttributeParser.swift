@@ -4,20 +4,21 @@
 struct AttributeParser {
     let context: CodecContext
     var attributes = PathAttributes()
-    var order: [(code: UInt8, flags: UInt8)] = []
+    /// Code << 8 | flags, in wire order (see `UpdateMessage.WireDetail`).
+    var order: [UInt16] = []
     var discarded: [UInt8] = []
     var worst: UpdateFault?
-    private var seen = [Bool](repeating: false, count: 256)
-    private var malformed = [Bool](repeating: false, count: 256)
+    private var seen = CodeSet()
+    private var malformed = CodeSet()
 
     init(context: CodecContext) {
         self.context = context
     }
 
-    func sawMalformed(_ code: UInt8) -> Bool { malformed[Int(code)] }
+    func sawMalformed(_ code: UInt8) -> Bool { malformed.contains(code) }
 
     private mutating func fault(_ f: UpdateFault) {
-        if let c = f.attributeCode { malformed[Int(c)] = true }
+        if let c = f.attributeCode { malformed.insert(c) }
         if f.action == .attributeDiscard, let c = f.attributeCode {
             discarded.append(c)
         }
@@ -55,7 +56,7 @@ struct AttributeParser {
             return w.rest()
         }
         let isMP = code == AttributeCode.mpReach || code == AttributeCode.mpUnreach
-        if seen[Int(code)] {
+        if seen.contains(code) {
             if isMP {
                 fault(.duplicateMultiprotocolAttribute(code: code))
             } else {
@@ -63,7 +64,7 @@ struct AttributeParser {
             }
             return
         }
-        seen[Int(code)] = true
+        seen.insert(code)
 
         guard let d = AttributeCode.descriptor(code) else {
             if flags & AttributeFlags.optional == 0 {
@@ -72,7 +73,7 @@ struct AttributeParser {
             }
             var v = value
             attributes.unknown.append(UnknownAttribute(flags: flags & ~AttributeFlags.extendedLength, code: code, data: v.rest()))
-            order.append((code, flags))
+            order.append(UInt16(code) << 8 | UInt16(flags))
             return
         }
         if flags & (AttributeFlags.optional | AttributeFlags.transitive) != d.requiredFlags {
@@ -92,7 +93,7 @@ struct AttributeParser {
         var v = value
         do {
             try decodeKnown(code: code, &v)
-            order.append((code, flags))
+            order.append(UInt16(code) << 8 | UInt16(flags))
         } catch let f {
             switch f {
             case .length: fault(.attributeLength(code: code, data: wholeBytes()))

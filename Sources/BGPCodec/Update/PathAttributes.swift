@@ -139,25 +139,133 @@ public struct MPUnreach: Hashable, Sendable {
 }
 
 /// The path attributes of one UPDATE. An absent attribute is `nil`.
+///
+/// A value type whose fields live in one copy-on-write box: an UPDATE's
+/// attributes are handed from decoder to session to RIB, and a copy is then
+/// one reference count instead of one per array field. The RIB interns these.
 public struct PathAttributes: Hashable, Sendable {
-    public var origin: Origin?
-    public var asPath: [ASPathSegment]?
-    public var nextHop: IPv4Address?
-    public var med: UInt32?
-    public var localPref: UInt32?
-    public var atomicAggregate: Bool
-    public var aggregator: Aggregator?
-    public var communities: [UInt32]?
-    public var originatorID: IPv4Address?
-    public var clusterList: [IPv4Address]?
-    public var mpReach: MPReach?
-    public var mpUnreach: MPUnreach?
-    public var extendedCommunities: [UInt64]?
-    public var as4Path: [ASPathSegment]?
-    public var as4Aggregator: Aggregator?
-    public var largeCommunities: [LargeCommunity]?
-    public var otc: UInt32?
-    public var unknown: [UnknownAttribute]
+    struct Fields: Hashable, Sendable {
+        var origin: Origin? = nil
+        var asPath: [ASPathSegment]? = nil
+        var nextHop: IPv4Address? = nil
+        var med: UInt32? = nil
+        var localPref: UInt32? = nil
+        var atomicAggregate: Bool = false
+        var aggregator: Aggregator? = nil
+        var communities: [UInt32]? = nil
+        var originatorID: IPv4Address? = nil
+        var clusterList: [IPv4Address]? = nil
+        var mpReach: MPReach? = nil
+        var mpUnreach: MPUnreach? = nil
+        var extendedCommunities: [UInt64]? = nil
+        var as4Path: [ASPathSegment]? = nil
+        var as4Aggregator: Aggregator? = nil
+        var largeCommunities: [LargeCommunity]? = nil
+        var otc: UInt32? = nil
+        var unknown: [UnknownAttribute] = []
+    }
+
+    final class Box: @unchecked Sendable {
+        var fields: Fields
+        init(_ fields: Fields) { self.fields = fields }
+    }
+
+    private var box: Box
+
+    private mutating func mutate(_ change: (inout Fields) -> Void) {
+        if !isKnownUniquelyReferenced(&box) { box = Box(box.fields) }
+        change(&box.fields)
+    }
+
+    public var origin: Origin? {
+        get { box.fields.origin }
+        set { mutate { $0.origin = newValue } }
+    }
+
+    public var asPath: [ASPathSegment]? {
+        get { box.fields.asPath }
+        set { mutate { $0.asPath = newValue } }
+    }
+
+    public var nextHop: IPv4Address? {
+        get { box.fields.nextHop }
+        set { mutate { $0.nextHop = newValue } }
+    }
+
+    public var med: UInt32? {
+        get { box.fields.med }
+        set { mutate { $0.med = newValue } }
+    }
+
+    public var localPref: UInt32? {
+        get { box.fields.localPref }
+        set { mutate { $0.localPref = newValue } }
+    }
+
+    public var atomicAggregate: Bool {
+        get { box.fields.atomicAggregate }
+        set { mutate { $0.atomicAggregate = newValue } }
+    }
+
+    public var aggregator: Aggregator? {
+        get { box.fields.aggregator }
+        set { mutate { $0.aggregator = newValue } }
+    }
+
+    public var communities: [UInt32]? {
+        get { box.fields.communities }
+        set { mutate { $0.communities = newValue } }
+    }
+
+    public var originatorID: IPv4Address? {
+        get { box.fields.originatorID }
+        set { mutate { $0.originatorID = newValue } }
+    }
+
+    public var clusterList: [IPv4Address]? {
+        get { box.fields.clusterList }
+        set { mutate { $0.clusterList = newValue } }
+    }
+
+    public var mpReach: MPReach? {
+        get { box.fields.mpReach }
+        set { mutate { $0.mpReach = newValue } }
+    }
+
+    public var mpUnreach: MPUnreach? {
+        get { box.fields.mpUnreach }
+        set { mutate { $0.mpUnreach = newValue } }
+    }
+
+    public var extendedCommunities: [UInt64]? {
+        get { box.fields.extendedCommunities }
+        set { mutate { $0.extendedCommunities = newValue } }
+    }
+
+    public var as4Path: [ASPathSegment]? {
+        get { box.fields.as4Path }
+        set { mutate { $0.as4Path = newValue } }
+    }
+
+    public var as4Aggregator: Aggregator? {
+        get { box.fields.as4Aggregator }
+        set { mutate { $0.as4Aggregator = newValue } }
+    }
+
+    public var largeCommunities: [LargeCommunity]? {
+        get { box.fields.largeCommunities }
+        set { mutate { $0.largeCommunities = newValue } }
+    }
+
+    public var otc: UInt32? {
+        get { box.fields.otc }
+        set { mutate { $0.otc = newValue } }
+    }
+
+    public var unknown: [UnknownAttribute] {
+        get { box.fields.unknown }
+        set { mutate { $0.unknown = newValue } }
+    }
 
     public init(origin: Origin? = nil, asPath: [ASPathSegment]? = nil, nextHop: IPv4Address? = nil,
                 med: UInt32? = nil, localPref: UInt32? = nil, atomicAggregate: Bool = false,
@@ -166,25 +274,33 @@ public struct PathAttributes: Hashable, Sendable {
                 extendedCommunities: [UInt64]? = nil, as4Path: [ASPathSegment]? = nil,
                 as4Aggregator: Aggregator? = nil, largeCommunities: [LargeCommunity]? = nil,
                 otc: UInt32? = nil, unknown: [UnknownAttribute] = []) {
-        self.origin = origin
-        self.asPath = asPath
-        self.nextHop = nextHop
-        self.med = med
-        self.localPref = localPref
-        self.atomicAggregate = atomicAggregate
-        self.aggregator = aggregator
-        self.communities = communities
-        self.originatorID = originatorID
-        self.clusterList = clusterList
-        self.mpReach = mpReach
-        self.mpUnreach = mpUnreach
-        self.extendedCommunities = extendedCommunities
-        self.as4Path = as4Path
-        self.as4Aggregator = as4Aggregator
-        self.largeCommunities = largeCommunities
-        self.otc = otc
-        self.unknown = unknown
+        var f = Fields()
+        f.origin = origin
+        f.asPath = asPath
+        f.nextHop = nextHop
+        f.med = med
+        f.localPref = localPref
+        f.atomicAggregate = atomicAggregate
+        f.aggregator = aggregator
+        f.communities = communities
+        f.originatorID = originatorID
+        f.clusterList = clusterList
+        f.mpReach = mpReach
+        f.mpUnreach = mpUnreach
+        f.extendedCommunities = extendedCommunities
+        f.as4Path = as4Path
+        f.as4Aggregator = as4Aggregator
+        f.largeCommunities = largeCommunities
+        f.otc = otc
+        f.unknown = unknown
+        box = Box(f)
     }
+
+    public static func == (a: PathAttributes, b: PathAttributes) -> Bool {
+        a.box === b.box || a.box.fields == b.box.fields
+    }
+
+    public func hash(into h: inout Hasher) { h.combine(box.fields) }
 
     /// True when no attribute at all is present.
     public var isEmpty: Bool { presentCodes.isEmpty }

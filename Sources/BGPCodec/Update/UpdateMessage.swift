@@ -17,14 +17,19 @@ public struct UpdateMessage: Hashable, Sendable {
     /// bytes, and says what RFC 7606 attribute discard removed. Equality and
     /// hashing ignore it: two UPDATEs with the same content are equal.
     public struct WireDetail: Hashable, Sendable {
-        /// Attribute codes and flags in the order they came.
-        public var order: [(code: UInt8, flags: UInt8)]
+        /// Attribute codes and flags in the order they came, packed as
+        /// code << 8 | flags (a tuple array would need runtime metadata on
+        /// every decode).
+        public var packedOrder: [UInt16]
+        public var order: [(code: UInt8, flags: UInt8)] {
+            packedOrder.map { (UInt8($0 >> 8), UInt8($0 & 0xFF)) }
+        }
         /// Codes of attributes dropped by attribute discard (RFC 7606 §2),
         /// including repeats of an attribute (RFC 7606 §3 g).
         public var discarded: [UInt8]
 
-        public init(order: [(code: UInt8, flags: UInt8)] = [], discarded: [UInt8] = []) {
-            self.order = order
+        public init(packedOrder: [UInt16] = [], discarded: [UInt8] = []) {
+            self.packedOrder = packedOrder
             self.discarded = discarded
         }
         public static func == (_: WireDetail, _: WireDetail) -> Bool { true }
@@ -81,7 +86,7 @@ extension UpdateMessage {
         var parser = AttributeParser(context: context)
         parser.parse(&ar)
         update.attributes = parser.attributes
-        update.wire = WireDetail(order: parser.order, discarded: parser.discarded)
+        update.wire = WireDetail(packedOrder: parser.order, discarded: parser.discarded)
 
         var worst = parser.worst
         func note(_ f: UpdateFault) {
