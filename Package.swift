@@ -19,6 +19,7 @@ let package = Package(
         .target(name: "BGPCodec"),
         .target(name: "BGPCodecJSON", dependencies: ["BGPCodec"]),
         .target(name: "MRT", dependencies: ["BGPCodec"]),
+        .target(name: "BGPSession", dependencies: ["BGPCodec"]),
         .target(name: "FuzzChecks", dependencies: ["BGPCodec", "BGPCodecJSON"]),
 
         // Command-line edge.
@@ -38,5 +39,6 @@ let package = Package(
         .testTarget(name: "BGPCodecTests", dependencies: ["BGPCodec", "BGPCodecJSON", "FuzzChecks"]),
         .testTarget(name: "InteropVectorTests", dependencies: ["BGPCodec", "BGPCodecJSON", "MRT", "CBZip2"]),
         .testTarget(name: "VipctlTests", dependencies: ["VipctlKit", "BGPCodec"]),
+        .testTarget(name: "BGPSessionTests", dependencies: ["BGPSession", "BGPCodec"]),
     ]
 )

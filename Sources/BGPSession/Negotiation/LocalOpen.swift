@@ -1,0 +1,26 @@
+import BGPCodec
+
+extension SessionConfig {
+    /// The OPEN we send (RFC 4271 §4.2, RFC 5492). My AS is AS_TRANS when
+    /// our AS needs four octets (RFC 6793 §4.1).
+    public var localOpen: OpenMessage {
+        var caps: [Capability] = families.map { .multiprotocol($0) }
+        if routeRefresh { caps.append(.routeRefresh) }
+        if enhancedRouteRefresh { caps.append(.enhancedRouteRefresh) }
+        if !extendedNextHop.isEmpty { caps.append(.extendedNextHop(extendedNextHop)) }
+        if extendedMessage { caps.append(.extendedMessage) }
+        if let role { caps.append(.role(role)) }
+        if let gr = gracefulRestart {
+            caps.append(.gracefulRestart(GracefulRestart(
+                restarting: gr.restarting, notification: true, restartTime: gr.restartTime,
+                families: families.map { .init($0, forwarding: gr.forwardingPreserved) })))
+        }
+        if fourOctetAS { caps.append(.fourOctetAS(localAS)) }
+        if !addPath.isEmpty { caps.append(.addPath(addPath)) }
+        if let hostname {
+            caps.append(.fqdn(hostname: Array(hostname.utf8.prefix(255)), domain: Array((domain ?? "").utf8.prefix(255))))
+        }
+        return OpenMessage(asn: fourOctetAS ? localAS : min(localAS, UInt32(OpenMessage.asTrans)),
+                           holdTime: holdTime, identifier: routerID, capabilities: caps)
+    }
+}
