@@ -65,7 +65,9 @@ public struct MessageHeader: Hashable, Sendable {
     static func check(_ r: ByteReader, maxLength: Int) -> Result<MessageHeader, HeaderFault> {
         guard r.remaining >= BGPLimits.headerLength, let base = r.base else { return .failure(.badMessageLength(0)) }
         let p = r.position
-        for i in 0..<BGPLimits.markerLength where base.load(fromByteOffset: p + i, as: UInt8.self) != 0xFF {
+        // The marker is 16 bytes of ones: two 8-byte compares.
+        guard base.loadUnaligned(fromByteOffset: p, as: UInt64.self) == .max,
+              base.loadUnaligned(fromByteOffset: p + 8, as: UInt64.self) == .max else {
             return .failure(.connectionNotSynchronized)
         }
         let len = UInt16(base.load(fromByteOffset: p + 16, as: UInt8.self)) << 8 | UInt16(base.load(fromByteOffset: p + 17, as: UInt8.self))
