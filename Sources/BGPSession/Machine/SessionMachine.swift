@@ -9,7 +9,7 @@ import BGPCodec
 /// (the IdleHold backoff) are supported; SendNOTIFICATIONwithoutOPEN,
 /// CollisionDetectEstablishedState and TrackTcpState are off.
 public struct SessionMachine: Sendable {
-    public let config: SessionConfig
+    public private(set) var config: SessionConfig
     var phase: SessionPhase = .idle
     var timers: [TimerKind: Instant] = [:]
     var framer: MessageFramer
@@ -137,6 +137,11 @@ public struct SessionMachine: Sendable {
             out.mark(state)
         }
         return out.finish(to: state)
+    }
+
+    /// A machine promoted to primary after a collision restarts on its own.
+    mutating func allowAutomaticRestart(_ on: Bool) {
+        config.automaticRestart = on
     }
 
     // MARK: transitions
