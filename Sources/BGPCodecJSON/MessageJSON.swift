@@ -10,7 +10,10 @@ public struct MessageJSON: Sendable {
         self.addPath = addPath
     }
 
-    public func render(_ result: DecodeResult) -> JSONValue {
+    /// `headerType` is the type byte's meaning when the header was read but
+    /// failed its length check, so that the error line can say which
+    /// message it was.
+    public func render(_ result: DecodeResult, headerType: MessageType? = nil) -> JSONValue {
         switch result {
         case .message(let m):
             return message(m)
@@ -29,7 +32,7 @@ public struct MessageJSON: Sendable {
             ])
         case .failure(let f):
             var o: [(String, JSONValue)] = [("error", error(f))]
-            if let t = f.messageType { o.insert(("type", .string(t.name)), at: 0) }
+            if let t = f.messageType ?? headerType { o.insert(("type", .string(t.name)), at: 0) }
             return .object(o)
         }
     }

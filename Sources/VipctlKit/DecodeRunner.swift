@@ -62,7 +62,8 @@ public enum DecodeRunner {
     /// One unit of input: a whole message, or a problem found before decoding.
     enum Item {
         case message(ArraySlice<UInt8>)
-        case header(HeaderFault)
+        /// A header that failed, and its type when the type byte was known.
+        case header(HeaderFault, MessageType?)
         case badHex(line: Int)
     }
 
@@ -113,8 +114,8 @@ public enum DecodeRunner {
                 line = .object([("error", .object([("reason", .string("invalid hex")), ("line", .int(n))]))])
                 totals.messages += 1
                 totals.errors += 1
-            case .header(let f):
-                line = renderer.render(.failure(.header(f)))
+            case .header(let f, let type):
+                line = renderer.render(.failure(.header(f)), headerType: f == .connectionNotSynchronized ? nil : type)
                 totals.messages += 1
                 totals.errors += 1
             case .message(let bytes):
@@ -158,17 +159,19 @@ public enum DecodeRunner {
     static func frame(_ bytes: some Collection<UInt8>, maxLength: Int, _ body: (Item) -> Void) {
         var framer = MessageFramer(maxMessageLength: maxLength)
         framer.append(bytes)
-        while let f = framer.next() {
+        while true {
+            let type = framer.pendingType
+            guard let f = framer.next() else { break }
             switch f {
             case .message(let m): body(.message(m))
-            case .error(let fault, _): body(.header(fault))
+            case .error(let fault, _): body(.header(fault, type))
             }
         }
         let left = framer.bufferedCount
         if left > 0 {
             // Too short for a header, or shorter than its header's length.
             let declared = framer.pendingDeclaredLength ?? left
-            body(.header(.badMessageLength(UInt16(truncatingIfNeeded: declared))))
+            body(.header(.badMessageLength(UInt16(truncatingIfNeeded: declared)), framer.pendingType))
         }
     }
 

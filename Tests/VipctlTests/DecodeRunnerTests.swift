@@ -38,6 +38,11 @@ import VipctlKit
         ])
     }
 
+    @Test func lengthErrorsNameTheTypeTheyRead() {
+        // A KEEPALIVE of length 20.
+        #expect(run("ffffffffffffffffffffffffffffffff00140400") == [#"{"type": "KEEPALIVE", "error": {"code": 1, "subcode": 2, "action": "session-reset"}}"#])
+    }
+
     @Test func as2ChangesTheASNWidth() {
         // AS_PATH [65001, 65002] in 2 octets.
         let u = "ffffffffffffffffffffffffffffffff002f02000000144001010040020602020000fde9400304c0a80001180a0001"

@@ -17,7 +17,7 @@ public struct MessageFramer: Sendable {
     private var start = 0
     private var broken = false
     /// Bytes of a bad message still to arrive and be dropped.
-    private var skip = 0
+    var skip = 0
 
     public init(maxMessageLength: Int = BGPLimits.maxMessageLength) {
         self.maxMessageLength = maxMessageLength
@@ -114,6 +114,12 @@ public struct MessageFramer: Sendable {
 }
 
 extension MessageFramer {
+    /// The type byte of the next message, once its header has arrived.
+    public var pendingType: MessageType? {
+        guard skip == 0, buffer.count - start >= BGPLimits.headerLength else { return nil }
+        return MessageType(rawValue: buffer[start + 18])
+    }
+
     /// The length field of the message being waited for, once its header
     /// has arrived.
     public var pendingDeclaredLength: Int? {
