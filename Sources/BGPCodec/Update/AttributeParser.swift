@@ -13,6 +13,7 @@ struct AttributeParser {
 
     init(context: CodecContext) {
         self.context = context
+        order.reserveCapacity(12)  // one allocation for a typical UPDATE's attributes
     }
 
     func sawMalformed(_ code: UInt8) -> Bool { malformed.contains(code) }
@@ -199,6 +200,7 @@ enum ASPathCodec {
     /// segment that runs past the attribute.
     static func decode(_ v: inout ByteReader, fourOctet: Bool, allowConfed: Bool = true) -> [ASPathSegment]? {
         var segs: [ASPathSegment] = []
+        segs.reserveCapacity(2)
         let width = fourOctet ? 4 : 2
         while !v.isAtEnd {
             guard let t = try? v.u8(), let kind = ASPathSegment.Kind(rawValue: t),

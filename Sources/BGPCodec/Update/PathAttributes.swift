@@ -274,26 +274,25 @@ public struct PathAttributes: Hashable, Sendable {
                 extendedCommunities: [UInt64]? = nil, as4Path: [ASPathSegment]? = nil,
                 as4Aggregator: Aggregator? = nil, largeCommunities: [LargeCommunity]? = nil,
                 otc: UInt32? = nil, unknown: [UnknownAttribute] = []) {
-        var f = Fields()
-        f.origin = origin
-        f.asPath = asPath
-        f.nextHop = nextHop
-        f.med = med
-        f.localPref = localPref
-        f.atomicAggregate = atomicAggregate
-        f.aggregator = aggregator
-        f.communities = communities
-        f.originatorID = originatorID
-        f.clusterList = clusterList
-        f.mpReach = mpReach
-        f.mpUnreach = mpUnreach
-        f.extendedCommunities = extendedCommunities
-        f.as4Path = as4Path
-        f.as4Aggregator = as4Aggregator
-        f.largeCommunities = largeCommunities
-        f.otc = otc
-        f.unknown = unknown
-        box = Box(f)
+        box = Box(Fields())
+        box.fields.origin = origin
+        box.fields.asPath = asPath
+        box.fields.nextHop = nextHop
+        box.fields.med = med
+        box.fields.localPref = localPref
+        box.fields.atomicAggregate = atomicAggregate
+        box.fields.aggregator = aggregator
+        box.fields.communities = communities
+        box.fields.originatorID = originatorID
+        box.fields.clusterList = clusterList
+        box.fields.mpReach = mpReach
+        box.fields.mpUnreach = mpUnreach
+        box.fields.extendedCommunities = extendedCommunities
+        box.fields.as4Path = as4Path
+        box.fields.as4Aggregator = as4Aggregator
+        box.fields.largeCommunities = largeCommunities
+        box.fields.otc = otc
+        box.fields.unknown = unknown
     }
 
     public static func == (a: PathAttributes, b: PathAttributes) -> Bool {

@@ -76,16 +76,16 @@ extension UpdateMessage {
         let nr = r
         r.position = r.end
         let v4AddPath = context.usesAddPath(.ipv4Unicast)
-        var update = UpdateMessage()
+        let withdrawn: [IPv4Prefix], nlri: [IPv4Prefix]
         do {
-            update.withdrawn = try NLRICodec.decodeIPv4(wr, addPath: v4AddPath)
-            update.nlri = try NLRICodec.decodeIPv4(nr, addPath: v4AddPath)
+            withdrawn = try NLRICodec.decodeIPv4(wr, addPath: v4AddPath)
+            nlri = try NLRICodec.decodeIPv4(nr, addPath: v4AddPath)
         } catch {
             return .failure(.update(.invalidNetworkField))
         }
         var parser = AttributeParser(context: context)
         parser.parse(&ar)
-        update.attributes = parser.attributes
+        var update = UpdateMessage(withdrawn: withdrawn, attributes: parser.attributes, nlri: nlri)
         update.wire = WireDetail(packedOrder: parser.order, discarded: parser.discarded)
 
         var worst = parser.worst
