@@ -13,6 +13,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // Pure core: no sockets, clocks, logging or Foundation.
@@ -21,6 +22,8 @@ let package = Package(
         .target(name: "MRT", dependencies: ["BGPCodec"]),
         .target(name: "BGPSession", dependencies: ["BGPCodec"]),
         .target(name: "FuzzChecks", dependencies: ["BGPCodec", "BGPCodecJSON"]),
+        // Pure config model: YAML text in, values and errors out; no file I/O.
+        .target(name: "VipdConfig", dependencies: ["BGPCodec", .product(name: "Yams", package: "Yams")]),
 
         // Command-line edge.
         .target(name: "VipctlKit", dependencies: ["BGPCodec", "BGPCodecJSON"]),
@@ -40,5 +43,6 @@ let package = Package(
         .testTarget(name: "InteropVectorTests", dependencies: ["BGPCodec", "BGPCodecJSON", "MRT", "CBZip2"]),
         .testTarget(name: "VipctlTests", dependencies: ["VipctlKit", "BGPCodec"]),
         .testTarget(name: "BGPSessionTests", dependencies: ["BGPSession", "BGPCodec"]),
+        .testTarget(name: "VipdConfigTests", dependencies: ["VipdConfig", "BGPCodec"]),
     ]
 )
