@@ -21,6 +21,7 @@ let package = Package(
         .target(name: "BGPCodecJSON", dependencies: ["BGPCodec"]),
         .target(name: "MRT", dependencies: ["BGPCodec"]),
         .target(name: "BGPSession", dependencies: ["BGPCodec"]),
+        .target(name: "RIB", dependencies: ["BGPCodec"]),
         .target(name: "FuzzChecks", dependencies: ["BGPCodec", "BGPCodecJSON"]),
         // Pure config model: YAML text in, values and errors out; no file I/O.
         .target(name: "VipdConfig", dependencies: ["BGPCodec", .product(name: "Yams", package: "Yams")]),
@@ -44,5 +45,6 @@ let package = Package(
         .testTarget(name: "VipctlTests", dependencies: ["VipctlKit", "BGPCodec"]),
         .testTarget(name: "BGPSessionTests", dependencies: ["BGPSession", "BGPCodec"]),
         .testTarget(name: "VipdConfigTests", dependencies: ["VipdConfig", "BGPCodec"]),
+        .testTarget(name: "RIBTests", dependencies: ["RIB", "BGPCodec"]),
     ]
 )
