@@ -14,6 +14,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // Pure core: no sockets, clocks, logging or Foundation.
@@ -25,6 +26,13 @@ let package = Package(
         .target(name: "FuzzChecks", dependencies: ["BGPCodec", "BGPCodecJSON"]),
         // Pure config model: YAML text in, values and errors out; no file I/O.
         .target(name: "VipdConfig", dependencies: ["BGPCodec", .product(name: "Yams", package: "Yams")]),
+
+        // Network edge: SwiftNIO sockets driving the pure sessions.
+        .target(name: "BGPTransport", dependencies: [
+            "BGPCodec", "BGPSession",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
 
         // Command-line edge.
         .target(name: "VipctlKit", dependencies: ["BGPCodec", "BGPCodecJSON"]),
@@ -46,5 +54,10 @@ let package = Package(
         .testTarget(name: "BGPSessionTests", dependencies: ["BGPSession", "BGPCodec"]),
         .testTarget(name: "VipdConfigTests", dependencies: ["VipdConfig", "BGPCodec"]),
         .testTarget(name: "RIBTests", dependencies: ["RIB", "BGPCodec"]),
+        .testTarget(name: "BGPTransportTests", dependencies: [
+            "BGPTransport", "BGPSession", "BGPCodec",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
     ]
 )

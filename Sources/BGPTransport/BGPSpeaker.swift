@@ -1,0 +1,263 @@
+import BGPCodec
+import BGPSession
+import NIOCore
+import NIOPosix
+
+/// One configured neighbour as the transport sees it.
+public struct PeerEndpoint: Sendable {
+    /// The peer's address and port.
+    public var address: SocketAddress
+    /// Our source address for outbound connections, if pinned.
+    public var localAddress: SocketAddress?
+    /// RFC 2385 TCP MD5 key.
+    public var password: String?
+    /// RFC 5082 GTSM.
+    public var ttlSecurity: Bool
+    /// eBGP multihop TTL, or the GTSM hop radius.
+    public var multihop: Int
+    public var session: SessionConfig
+
+    public init(address: SocketAddress, localAddress: SocketAddress? = nil, password: String? = nil,
+                ttlSecurity: Bool = false, multihop: Int = 1, session: SessionConfig) {
+        self.address = address
+        self.localAddress = localAddress
+        self.password = password
+        self.ttlSecurity = ttlSecurity
+        self.multihop = multihop
+        self.session = session
+    }
+
+    /// Peers are keyed by their IP address, as inbound connections identify them.
+    var key: String { address.ipAddress ?? "\(address)" }
+}
+
+/// What the speaker reports to its owner (the RIB and the control API).
+public enum SpeakerEvent: Sendable {
+    case stateChanged(peer: String, from: SessionState, to: SessionState)
+    case established(peer: String, NegotiatedSession)
+    case down(peer: String, SessionDownReason)
+    case update(peer: String, DecodeResult)
+    case routeRefresh(peer: String, RouteRefreshMessage)
+}
+
+/// Runs every peer's `PeerSession` on one event loop: the only owner of
+/// session state, so no locks. Sockets, timers and bytes are its business;
+/// every protocol decision is the pure session's.
+public final class BGPSpeaker: @unchecked Sendable {
+    public let eventLoop: EventLoop
+    private var peers: [String: Entry] = [:]
+    private var listener: Channel?
+    private let onEvent: @Sendable (SpeakerEvent) -> Void
+
+    private struct Entry {
+        var endpoint: PeerEndpoint
+        var session: PeerSession
+        var channels: [ConnectionID: Channel] = [:]
+        /// The last write on each channel, so a close waits for it (a
+        /// NOTIFICATION must leave before the connection closes).
+        var lastWrite: [ConnectionID: EventLoopFuture<Void>] = [:]
+        /// Connection attempts the session gave up on while they were pending.
+        var abandoned: Set<ConnectionID> = []
+        var timer: Scheduled<Void>?
+    }
+
+    /// `eventLoop` must be the loop of a group of one thread, so that
+    /// accepted connections run on it too.
+    public init(eventLoop: EventLoop, peers: [PeerEndpoint], onEvent: @escaping @Sendable (SpeakerEvent) -> Void) {
+        self.eventLoop = eventLoop
+        self.onEvent = onEvent
+        for p in peers { self.peers[p.key] = Entry(endpoint: p, session: PeerSession(config: p.session)) }
+    }
+
+    func now() -> Instant { Instant(nanoseconds: Int64(NIODeadline.now().uptimeNanoseconds)) }
+
+    // MARK: control
+
+    public func start() -> EventLoopFuture<Void> {
+        eventLoop.submit {
+            for key in self.peers.keys.sorted() {
+                let passive = self.peers[key]!.endpoint.session.passive
+                self.apply(key, self.peers[key]!.session.start(passive: passive, at: self.now()))
+            }
+        }
+    }
+
+    /// Listens for peers; returns the bound address (port 0 picks one).
+    /// Each peer's MD5 key is set on the listening socket for its address.
+    public func listen(on address: SocketAddress) -> EventLoopFuture<SocketAddress> {
+        let bootstrap = ServerBootstrap(group: eventLoop)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { [self] channel in
+                self.eventLoop.submit { self.accepted(channel) }.flatMap { $0 }
+            }
+        return bootstrap.bind(to: address).flatMap { channel in
+            self.listener = channel
+            let keyed = self.peers.values.filter { ($0.endpoint.password ?? "").isEmpty == false }
+            let steps = keyed.map { e -> EventLoopFuture<Void> in
+                guard let provider = channel as? SocketOptionProvider,
+                      let sig = try? BGPSocketOptions.md5(peer: e.endpoint.address, key: e.endpoint.password!) else {
+                    return channel.eventLoop.makeSucceededFuture(())
+                }
+                return provider.unsafeSetSocketOption(level: .init(rawValue: Int32(IPPROTO_TCP)),
+                                                      name: .init(rawValue: BGPSocketOptions.tcpMD5SIG), value: sig)
+            }
+            return EventLoopFuture.andAllSucceed(steps, on: channel.eventLoop).map { channel.localAddress! }
+        }
+    }
+
+    /// UPDATEs for an established peer, encoded with its send context.
+    public func send(updates: [[UInt8]], to peer: String) {
+        eventLoop.execute {
+            guard self.peers[peer] != nil else { return }
+            self.apply(peer, self.peers[peer]!.session.send(updates: updates, at: self.now()))
+        }
+    }
+
+    public func state(of peer: String) -> EventLoopFuture<SessionState?> {
+        eventLoop.submit { self.peers[peer]?.session.state }
+    }
+
+    public func negotiated(with peer: String) -> EventLoopFuture<NegotiatedSession?> {
+        eventLoop.submit { self.peers[peer]?.session.negotiated }
+    }
+
+    /// Stops every session (Cease with the message) and the listener.
+    public func shutdown(message: String? = nil) -> EventLoopFuture<Void> {
+        eventLoop.submit {
+            for key in self.peers.keys.sorted() {
+                self.apply(key, self.peers[key]!.session.stop(.administrativeShutdown, message: message, at: self.now()))
+                self.peers[key]!.timer?.cancel()
+            }
+            let writes = self.peers.values.flatMap { $0.lastWrite.values }
+            return EventLoopFuture.andAllComplete(writes, on: self.eventLoop).flatMap {
+                self.listener?.close() ?? self.eventLoop.makeSucceededFuture(())
+            }
+        }.flatMap { $0 }.recover { _ in }
+    }
+
+    // MARK: connections
+
+    private func accepted(_ channel: Channel) -> EventLoopFuture<Void> {
+        guard let ip = channel.remoteAddress?.ipAddress, peers[ip] != nil else {
+            return channel.close()  // not a configured peer
+        }
+        let (id, actions) = peers[ip]!.session.accept(at: now())
+        guard let id else { return channel.close() }
+        let e = peers[ip]!.endpoint
+        return BGPSocketOptions.apply(to: channel, peer: e.address, password: nil, ttlSecurity: e.ttlSecurity, multihop: e.multihop)
+            .flatMap { channel.pipeline.addHandler(ConnectionHandler(speaker: self, peer: ip, connection: id)) }
+            .map {
+                self.peers[ip]?.channels[id] = channel
+                self.apply(ip, actions)
+            }
+    }
+
+    private func connect(_ key: String, _ id: ConnectionID) {
+        guard let e = peers[key]?.endpoint else { return }
+        var bootstrap = ClientBootstrap(group: eventLoop)
+            .connectTimeout(.seconds(30))
+            .channelInitializer { channel in
+                BGPSocketOptions.apply(to: channel, peer: e.address, password: e.password, ttlSecurity: e.ttlSecurity, multihop: e.multihop)
+                    .flatMap { channel.pipeline.addHandler(ConnectionHandler(speaker: self, peer: key, connection: id)) }
+            }
+        if let local = e.localAddress { bootstrap = bootstrap.bind(to: local) }
+        bootstrap.connect(to: e.address).hop(to: eventLoop).whenComplete { result in
+            guard self.peers[key] != nil else { return }
+            if self.peers[key]!.abandoned.remove(id) != nil {
+                if case .success(let ch) = result { ch.close(promise: nil) }
+                return
+            }
+            switch result {
+            case .success(let channel):
+                self.peers[key]!.channels[id] = channel
+                self.apply(key, self.peers[key]!.session.outboundResult(id, connected: true, at: self.now()))
+            case .failure:
+                self.apply(key, self.peers[key]!.session.outboundResult(id, connected: false, at: self.now()))
+            }
+        }
+    }
+
+    func received(_ bytes: [UInt8], peer key: String, connection id: ConnectionID) {
+        guard peers[key] != nil else { return }
+        apply(key, peers[key]!.session.received(bytes, on: id, at: now()))
+    }
+
+    func closed(peer key: String, connection id: ConnectionID) {
+        guard peers[key]?.channels.removeValue(forKey: id) != nil else { return }
+        peers[key]!.lastWrite[id] = nil
+        apply(key, peers[key]!.session.closed(id, at: now()))
+    }
+
+    // MARK: actions and timers
+
+    private func apply(_ key: String, _ actions: [PeerAction]) {
+        for action in actions {
+            switch action {
+            case .connect(let id):
+                connect(key, id)
+            case .send(let id, let bytes):
+                guard let ch = peers[key]?.channels[id] else { continue }
+                var buffer = ch.allocator.buffer(capacity: bytes.count)
+                buffer.writeBytes(bytes)
+                peers[key]!.lastWrite[id] = ch.writeAndFlush(buffer)
+            case .disconnect(let id):
+                if let ch = peers[key]?.channels.removeValue(forKey: id) {
+                    let pending = peers[key]!.lastWrite.removeValue(forKey: id) ?? eventLoop.makeSucceededFuture(())
+                    pending.whenComplete { _ in ch.close(promise: nil) }
+                } else {
+                    peers[key]?.abandoned.insert(id)
+                }
+            case .stateChanged(let from, let to):
+                onEvent(.stateChanged(peer: key, from: from, to: to))
+            case .established(let n):
+                onEvent(.established(peer: key, n))
+            case .down(let r):
+                onEvent(.down(peer: key, r))
+            case .update(let u):
+                onEvent(.update(peer: key, u))
+            case .routeRefresh(let rr):
+                onEvent(.routeRefresh(peer: key, rr))
+            }
+        }
+        reschedule(key)
+    }
+
+    private func reschedule(_ key: String) {
+        peers[key]?.timer?.cancel()
+        guard let deadline = peers[key]?.session.nextDeadline else { return }
+        let at = NIODeadline.uptimeNanoseconds(UInt64(max(0, deadline.nanoseconds)))
+        peers[key]!.timer = eventLoop.scheduleTask(deadline: at) {
+            guard self.peers[key] != nil else { return }
+            self.apply(key, self.peers[key]!.session.advance(to: self.now()))
+        }
+    }
+}
+
+/// Feeds a connection's bytes and its end to the speaker.
+final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = ByteBuffer
+    let speaker: BGPSpeaker
+    let peer: String
+    let connection: ConnectionID
+
+    init(speaker: BGPSpeaker, peer: String, connection: ConnectionID) {
+        self.speaker = speaker
+        self.peer = peer
+        self.connection = connection
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var buffer = unwrapInboundIn(data)
+        let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
+        speaker.received(bytes, peer: peer, connection: connection)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        speaker.closed(peer: peer, connection: connection)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        context.close(promise: nil)
+    }
+}
