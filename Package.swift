@@ -22,7 +22,7 @@ let package = Package(
         .target(name: "BGPCodecJSON", dependencies: ["BGPCodec"]),
         .target(name: "MRT", dependencies: ["BGPCodec"]),
         .target(name: "BGPSession", dependencies: ["BGPCodec"]),
-        .target(name: "RIB", dependencies: ["BGPCodec"]),
+        .target(name: "RIB", dependencies: ["BGPCodec", "BGPSession"]),
         .target(name: "FuzzChecks", dependencies: ["BGPCodec", "BGPCodecJSON"]),
         // Pure config model: YAML text in, values and errors out; no file I/O.
         .target(name: "VipdConfig", dependencies: ["BGPCodec", .product(name: "Yams", package: "Yams")]),
@@ -53,7 +53,7 @@ let package = Package(
         .testTarget(name: "VipctlTests", dependencies: ["VipctlKit", "BGPCodec"]),
         .testTarget(name: "BGPSessionTests", dependencies: ["BGPSession", "BGPCodec"]),
         .testTarget(name: "VipdConfigTests", dependencies: ["VipdConfig", "BGPCodec"]),
-        .testTarget(name: "RIBTests", dependencies: ["RIB", "BGPCodec"]),
+        .testTarget(name: "RIBTests", dependencies: ["RIB", "BGPCodec", "BGPSession"]),
         .testTarget(name: "BGPTransportTests", dependencies: [
             "BGPTransport", "BGPSession", "BGPCodec",
             .product(name: "NIOCore", package: "swift-nio"),

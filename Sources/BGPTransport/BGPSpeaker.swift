@@ -31,10 +31,28 @@ public struct PeerEndpoint: Sendable {
     var key: String { address.ipAddress ?? "\(address)" }
 }
 
+/// One peer as `vipctl neighbors` shows it.
+public struct PeerSnapshot: Sendable {
+    public var peer: String
+    public var asn: UInt32
+    public var state: SessionState
+    public var establishedSince: Instant?
+    public var negotiated: NegotiatedSession?
+    public var lastDown: SessionDownReason?
+    public var now: Instant
+
+    public var uptimeSeconds: Int64 {
+        guard let since = establishedSince else { return 0 }
+        return (now - since).components.seconds
+    }
+}
+
 /// What the speaker reports to its owner (the RIB and the control API).
 public enum SpeakerEvent: Sendable {
     case stateChanged(peer: String, from: SessionState, to: SessionState)
-    case established(peer: String, NegotiatedSession)
+    /// `local` is our address on the session's connection: the next hop
+    /// we announce as "self".
+    case established(peer: String, NegotiatedSession, local: SocketAddress?)
     case down(peer: String, SessionDownReason)
     case update(peer: String, DecodeResult)
     case routeRefresh(peer: String, RouteRefreshMessage)
@@ -115,6 +133,18 @@ public final class BGPSpeaker: @unchecked Sendable {
 
     public func state(of peer: String) -> EventLoopFuture<SessionState?> {
         eventLoop.submit { self.peers[peer]?.session.state }
+    }
+
+    /// A snapshot of every peer for the control API.
+    public func snapshot() -> EventLoopFuture<[PeerSnapshot]> {
+        eventLoop.submit {
+            self.peers.keys.sorted().map { key in
+                let s = self.peers[key]!.session
+                return PeerSnapshot(peer: key, asn: self.peers[key]!.endpoint.session.peerAS, state: s.state,
+                                    establishedSince: s.establishedSince, negotiated: s.negotiated, lastDown: s.lastDownReason,
+                                    now: self.now())
+            }
+        }
     }
 
     public func negotiated(with peer: String) -> EventLoopFuture<NegotiatedSession?> {
@@ -210,7 +240,8 @@ public final class BGPSpeaker: @unchecked Sendable {
             case .stateChanged(let from, let to):
                 onEvent(.stateChanged(peer: key, from: from, to: to))
             case .established(let n):
-                onEvent(.established(peer: key, n))
+                let local = peers[key]?.session.establishedConnection.flatMap { peers[key]?.channels[$0]?.localAddress }
+                onEvent(.established(peer: key, n, local: local))
             case .down(let r):
                 onEvent(.down(peer: key, r))
             case .update(let u):

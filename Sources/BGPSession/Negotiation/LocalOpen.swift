@@ -20,7 +20,7 @@ extension SessionConfig {
         if let hostname {
             caps.append(.fqdn(hostname: Array(hostname.utf8.prefix(255)), domain: Array((domain ?? "").utf8.prefix(255))))
         }
-        return OpenMessage(asn: fourOctetAS ? localAS : min(localAS, UInt32(OpenMessage.asTrans)),
+        return OpenMessage(asn: localAS,  // AS_TRANS in My AS when it needs 4 octets
                            holdTime: holdTime, identifier: routerID, capabilities: caps)
     }
 }

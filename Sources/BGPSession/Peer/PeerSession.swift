@@ -60,6 +60,10 @@ public struct PeerSession: Sendable {
     public var establishedSince: Instant? { machines.lazy.compactMap(\.machine.establishedSince).first }
     public var lastDownReason: SessionDownReason? { machines.first?.machine.lastDownReason }
     public var connectionIDs: [ConnectionID] { machines.map(\.id) }
+    /// The connection the session is Established on.
+    public var establishedConnection: ConnectionID? {
+        machines.first { $0.machine.state == .established }?.id
+    }
     public var nextDeadline: Instant? { machines.compactMap(\.machine.nextDeadline).min() }
 
     // MARK: inputs
