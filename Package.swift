@@ -8,6 +8,7 @@ let package = Package(
     products: [
         .executable(name: "vipctl", targets: ["vipctl"]),
         .executable(name: "bgp-streamgen", targets: ["bgp-streamgen"]),
+        .executable(name: "vipd", targets: ["vipd"]),
         .library(name: "BGPCodec", targets: ["BGPCodec"]),
         .library(name: "FuzzChecks", targets: ["FuzzChecks"]),
     ],
@@ -38,6 +39,12 @@ let package = Package(
         .target(name: "VipctlKit", dependencies: ["BGPCodec", "BGPCodecJSON"]),
         .executableTarget(name: "vipctl", dependencies: [
             "VipctlKit",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "vipd", dependencies: [
+            "BGPCodec", "BGPCodecJSON", "BGPSession", "BGPTransport", "RIB", "VipdConfig",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "bgp-streamgen", dependencies: [

@@ -4,13 +4,13 @@ import VipctlKit
 import Glibc
 #endif
 
-/// vipctl: the operator's command line for vipd. Today it carries `decode`;
-/// the daemon's control commands join it with the daemon.
+/// vipctl: the operator's command line for vipd: `decode`, and the control
+/// API's `neighbors`, `rib` and `vips`.
 struct Vipctl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vipctl",
         abstract: "Control and inspect vipd, and decode BGP messages.",
-        subcommands: [Decode.self]
+        subcommands: [Decode.self, Neighbors.self, Rib.self, Vips.self]
     )
 }
 

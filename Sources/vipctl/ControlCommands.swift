@@ -1,0 +1,110 @@
+import ArgumentParser
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Options every control command takes, before or after the command words.
+struct ControlOptions: ParsableArguments {
+    @Option(name: .customLong("socket"), help: "vipd's control socket.") var socket = "/run/vipd/vipd.sock"
+    @Flag(name: .customLong("json"), help: "Print JSON instead of a table.") var json = false
+}
+
+/// One request, one reply, over vipd's unix socket.
+enum ControlClient {
+    static func call(_ path: String, command: String, args: [String] = []) throws -> Any {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw ValidationError("socket: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var addr = sockaddr_un()
+        addr.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: addr.sun_path) else { throw ValidationError("socket path too long") }
+        withUnsafeMutableBytes(of: &addr.sun_path) { $0.copyBytes(from: bytes) }
+        let ok = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard ok == 0 else { throw ValidationError("cannot reach vipd at \(path): \(String(cString: strerror(errno)))") }
+        let request = try JSONSerialization.data(withJSONObject: ["command": command, "args": args]) + Data("\n".utf8)
+        _ = request.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        var reply: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = read(fd, &buf, buf.count)
+            if n <= 0 { break }
+            reply += buf[0..<n]
+        }
+        let value = try JSONSerialization.jsonObject(with: Data(reply))
+        if let obj = value as? [String: Any], let e = obj["error"] as? String { throw ValidationError(e) }
+        return value
+    }
+
+    static func printJSON(_ value: Any) throws {
+        let data = try JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys])
+        print(String(decoding: data, as: UTF8.self))
+    }
+
+    /// A plain text table of the given columns.
+    static func printTable(_ rows: [[String: Any]], columns: [(String, String)]) {
+        let cells = rows.map { r in columns.map { c -> String in
+            switch r[c.1] {
+            case let s as String: return s
+            case let n as NSNumber: return n.stringValue
+            case let a as [Any]: return a.map { "\($0)" }.joined(separator: " ")
+            case nil, is NSNull: return "-"
+            case let x?: return "\(x)"
+            }
+        } }
+        var widths = columns.map { $0.0.count }
+        for row in cells { for (i, c) in row.enumerated() { widths[i] = max(widths[i], c.count) } }
+        func line(_ items: [String]) -> String {
+            items.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
+        }
+        print(line(columns.map(\.0)))
+        for row in cells { print(line(row)) }
+    }
+}
+
+struct Neighbors: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "BGP neighbours: state, uptime, prefixes, last error.")
+    @OptionGroup var options: ControlOptions
+
+    func run() throws {
+        let v = try ControlClient.call(options.socket, command: "neighbors")
+        if options.json { return try ControlClient.printJSON(v) }
+        ControlClient.printTable(v as? [[String: Any]] ?? [], columns: [
+            ("Neighbor", "address"), ("AS", "asn"), ("State", "state"), ("Up(s)", "uptime_seconds"),
+            ("PfxRcd", "prefixes_received"), ("PfxSnt", "prefixes_advertised"), ("Last error", "last_error"),
+        ])
+    }
+}
+
+struct Rib: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Routes received from peers (Adj-RIB-In).")
+    @OptionGroup var options: ControlOptions
+    @Flag(name: .customLong("in"), help: "Adj-RIB-In (the only table so far).") var adjIn = false
+    @Option(help: "Only this prefix.") var prefix: String?
+    @Option(help: "Only this peer.") var peer: String?
+
+    func run() throws {
+        var rows = try ControlClient.call(options.socket, command: "rib", args: ["--in"]) as? [[String: Any]] ?? []
+        if let prefix { rows = rows.filter { $0["prefix"] as? String == prefix } }
+        if let peer { rows = rows.filter { $0["peer"] as? String == peer } }
+        if options.json { return try ControlClient.printJSON(rows) }
+        ControlClient.printTable(rows, columns: [
+            ("Prefix", "prefix"), ("Peer", "peer"), ("Next hop", "next_hop"), ("MED", "med"),
+            ("Communities", "communities"), ("Stale", "stale"),
+        ])
+    }
+}
+
+struct Vips: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "The VIPs and their state.")
+    @OptionGroup var options: ControlOptions
+
+    func run() throws {
+        let v = try ControlClient.call(options.socket, command: "vips")
+        if options.json { return try ControlClient.printJSON(v) }
+        ControlClient.printTable(v as? [[String: Any]] ?? [], columns: [("VIP", "address"), ("Mode", "mode"), ("State", "state"), ("Source", "source")])
+    }
+}

@@ -1,0 +1,61 @@
+import BGPCodecJSON
+import Foundation
+import NIOCore
+import NIOPosix
+
+/// The control API: one JSON request a line on a unix socket (mode 0600),
+/// one JSON reply a line. Requests are {"command": "neighbors" | "rib" |
+/// "vips", "args": [...]}; `rib` takes "--in" (Adj-RIB-In, the only table
+/// so far). Errors reply {"error": "..."}.
+enum ControlServer {
+    static func start(daemon: Daemon, path: String) throws -> Channel {
+        let dir = (path as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let channel = try ServerBootstrap(group: daemon.loop)
+            .childChannelInitializer { ch in ch.pipeline.addHandler(ControlHandler(daemon: daemon)) }
+            .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).wait()
+        chmod(path, 0o600)
+        return channel
+    }
+}
+
+final class ControlHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+    let daemon: Daemon
+    var pending: [UInt8] = []
+
+    init(daemon: Daemon) { self.daemon = daemon }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var buffer = unwrapInboundIn(data)
+        pending += buffer.readBytes(length: buffer.readableBytes) ?? []
+        guard pending.count <= 65536 else { return reply(context, .object([("error", .string("request too long"))])) }
+        guard let nl = pending.firstIndex(of: UInt8(ascii: "\n")) else { return }
+        let line = Array(pending[..<nl])
+        pending = []
+        let request = (try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any]
+        let command = request?["command"] as? String ?? ""
+        let args = request?["args"] as? [String] ?? []
+        let answer: EventLoopFuture<JSONValue>
+        switch command {
+        case "neighbors": answer = daemon.neighbors()
+        case "rib" where args.isEmpty || args.contains("--in"): answer = daemon.ribInJSON()
+        case "vips": answer = daemon.vipsJSON()
+        default: answer = context.eventLoop.makeSucceededFuture(.object([("error", .string("unknown command '\(command)'"))]))
+        }
+        let ctx = NIOLoopBound(context, eventLoop: context.eventLoop)
+        answer.hop(to: context.eventLoop).whenComplete { result in
+            switch result {
+            case .success(let v): self.reply(ctx.value, v)
+            case .failure(let e): self.reply(ctx.value, .object([("error", .string("\(e)"))]))
+            }
+        }
+    }
+
+    private func reply(_ context: ChannelHandlerContext, _ value: JSONValue) {
+        var out = context.channel.allocator.buffer(capacity: 256)
+        out.writeString(value.serialized + "\n")
+        context.writeAndFlush(wrapOutboundOut(out)).whenComplete { _ in context.close(promise: nil) }
+    }
+}

@@ -1,0 +1,231 @@
+import BGPCodec
+import BGPCodecJSON
+import BGPSession
+import BGPTransport
+import NIOCore
+import NIOPosix
+import RIB
+import VipdConfig
+
+/// vipd's one owner of state: it runs on the speaker's event loop, keeps
+/// each peer's Adj-RIB-In and what was announced to it, and turns config
+/// (start and reload) into announcements and withdrawals.
+final class Daemon: @unchecked Sendable {
+    let loop: EventLoop
+    private(set) var config: VipdConfig
+    let configPath: String
+    var speaker: BGPSpeaker!
+    private var ribIn: [String: AdjRIBIn] = [:]
+    private var export: [String: ExportSession] = [:]
+    private var advertised: [String: Set<RoutePrefix>] = [:]
+    private var lastError: [String: String] = [:]
+
+    init(loop: EventLoop, config: VipdConfig, configPath: String) {
+        self.loop = loop
+        self.config = config
+        self.configPath = configPath
+    }
+
+    // MARK: start and stop
+
+    func start() throws {
+        let endpoints = try config.peers.map(endpoint)
+        speaker = BGPSpeaker(eventLoop: loop, peers: endpoints) { [unowned self] e in
+            self.loop.execute { self.handle(e) }
+        }
+        if let listen = config.listen {
+            let bound = try speaker.listen(on: SocketAddress(ipAddress: listen.address.description, port: Int(listen.port))).wait()
+            log("listening on \(bound)")
+        }
+        try speaker.start().wait()
+        log("started: AS \(config.asn ?? 0), router id \(config.routerID?.description ?? "-"), \(config.peers.count) peers, \(bgpVIPs.count) BGP VIPs")
+    }
+
+    /// SIGTERM: withdraw every VIP, then Cease/2 with a message.
+    func shutdown() -> EventLoopFuture<Void> {
+        loop.submit {
+            for (peer, s) in self.export {
+                let prefixes = Array(self.advertised[peer] ?? [])
+                self.speaker.send(updates: VIPExport.withdraw(prefixes, session: s), to: peer)
+            }
+            self.advertised = [:]
+        }.flatMap { self.speaker.shutdown(message: "vipd shutting down") }
+    }
+
+    func endpoint(_ p: PeerConfig) throws -> PeerEndpoint {
+        var s = SessionConfig(localAS: config.asn ?? 0, routerID: config.routerID ?? .zero, peerAS: p.asn)
+        s.holdTime = p.holdTime
+        s.keepaliveTime = p.keepalive
+        s.passive = p.passive
+        s.families = p.families
+        if p.gracefulRestart.enabled { s.gracefulRestart = GracefulRestartConfig(restartTime: p.gracefulRestart.restartTime) }
+        s.hostname = config.nodeName
+        s.connectRetryTime = .seconds(5)
+        s.jitterSeed = UInt64(truncatingIfNeeded: p.address.description.hashValue)
+        let source = try p.sourceAddress.map { try SocketAddress(ipAddress: $0.description, port: 0) }
+        return PeerEndpoint(address: try SocketAddress(ipAddress: p.address.description, port: Int(p.port)),
+                            localAddress: source, password: p.password, ttlSecurity: p.ttlSecurity,
+                            multihop: Int(p.multihop), session: s)
+    }
+
+    // MARK: sessions
+
+    private func handle(_ event: SpeakerEvent) {
+        switch event {
+        case .stateChanged(let peer, let from, let to):
+            log("peer \(peer): \(from.rawValue) -> \(to.rawValue)")
+        case .established(let peer, let n, let local):
+            var s = ExportSession(localAS: config.asn ?? 0, peerAS: n.peerAS, negotiated: n, nextHopIPv4: nil, nextHopIPv6: nil)
+            if let ip = local?.ipAddress {
+                if let v4 = IPv4Address(ip) {
+                    s.nextHopIPv4 = v4
+                } else if let v6 = IPv6Address(ip) {
+                    s.nextHopIPv6 = v6
+                    s.nextHopIPv6LinkLocal = HostLookup.linkLocal(besides: v6)
+                }
+            }
+            export[peer] = s
+            let routes = bgpVIPs
+            speaker.send(updates: VIPExport.announce(routes, session: s) + n.families.map(endOfRIB), to: peer)
+            advertised[peer] = Set(routes.map(\.prefix))
+            log("peer \(peer): established, families \(n.families.map(\.description).joined(separator: ",")), announced \(routes.count) VIPs")
+        case .down(let peer, let reason):
+            export[peer] = nil
+            advertised[peer] = nil
+            ribIn[peer] = nil
+            lastError[peer] = describe(reason)
+            log("peer \(peer): down: \(describe(reason))")
+        case .update(let peer, let result):
+            ribIn[peer, default: AdjRIBIn()].apply(result)
+            if let f = result.fault { log("peer \(peer): UPDATE error \(f.notification.errorName), \(f.action.name)") }
+        case .routeRefresh(let peer, _):
+            // RFC 2918: send Adj-RIB-Out again.
+            if let s = export[peer] {
+                speaker.send(updates: VIPExport.announce(bgpVIPs, session: s), to: peer)
+            }
+        }
+    }
+
+    private func endOfRIB(_ family: AddressFamily) -> [UInt8] {
+        (try? MessageCodec.encode(.update(.endOfRIB(family)))) ?? []
+    }
+
+    /// The configured VIPs in BGP mode, as routes.
+    var bgpVIPs: [VIPRoute] {
+        config.vips.filter { $0.mode == .bgp }.map { v in
+            let prefix: RoutePrefix
+            switch v.address {
+            case .v4(let a): prefix = .ipv4(IPv4Prefix(a, 32))
+            case .v6(let a): prefix = .ipv6(IPv6Prefix(a, 128))
+            }
+            return VIPRoute(prefix: prefix, communities: v.communities.map(\.value), largeCommunities: v.largeCommunities,
+                            med: v.med, localPref: v.localPref, asPathPrepend: Int(v.asPathPrepend))
+        }
+    }
+
+    // MARK: reload
+
+    /// SIGHUP: a new config's VIPs apply without a session reset. A config
+    /// with errors is refused and the running one stays.
+    func reload(_ new: VipdConfig) {
+        loop.execute {
+            let diff = ConfigDiff(old: self.config, new: new)
+            self.config = new
+            let routes = self.bgpVIPs
+            let wanted = Set(routes.map(\.prefix))
+            for (peer, s) in self.export {
+                let before = self.advertised[peer] ?? []
+                let gone = Array(before.subtracting(wanted))
+                var msgs = VIPExport.withdraw(gone, session: s)
+                msgs += VIPExport.announce(routes, session: s)  // attributes may have changed too
+                self.speaker.send(updates: msgs, to: peer)
+                self.advertised[peer] = wanted
+            }
+            let peerChanges = diff.peersAdded.count + diff.peersRemoved.count + diff.peersChanged.count + diff.sessionWideChanges.count
+            self.log("reloaded: \(routes.count) BGP VIPs" + (peerChanges > 0 ? "; \(peerChanges) peer or session changes wait for a restart of vipd" : ""))
+        }
+    }
+
+    // MARK: control API
+
+    func neighbors() -> EventLoopFuture<JSONValue> {
+        speaker.snapshot().map { peers in
+            .array(peers.map { p in
+                let n = p.negotiated
+                let received = self.ribIn[p.peer]?.count ?? 0
+                return .object([
+                    ("address", .string(p.peer)),
+                    ("asn", .int(p.asn)),
+                    ("state", .string(p.state.rawValue)),
+                    ("uptime_seconds", .int(p.uptimeSeconds)),
+                    ("prefixes_received", .int(received)),
+                    ("prefixes_accepted", .int(received)),
+                    ("prefixes_advertised", .int(self.advertised[p.peer]?.count ?? 0)),
+                    ("capabilities", .array((n?.peerCapabilities ?? []).map { MessageJSON().capability($0) })),
+                    ("last_error", self.lastError[p.peer].map { .string($0) } ?? .null),
+                ])
+            })
+        }
+    }
+
+    func ribInJSON() -> EventLoopFuture<JSONValue> {
+        loop.submit {
+            var rows: [JSONValue] = []
+            for peer in self.ribIn.keys.sorted() {
+                for (family, table) in self.ribIn[peer]!.routes.sorted(by: { $0.key.description < $1.key.description }) {
+                    for (prefix, route) in table.sorted(by: { $0.key.description < $1.key.description }) {
+                        let a = MessageJSON().attributes(route.attributes)
+                        var nh: String
+                        switch route.nextHop {
+                        case .ipv4(let x): nh = x.description
+                        case .ipv6(let g, _): nh = g.description
+                        case .opaque: nh = ""
+                        }
+                        rows.append(.object([
+                            ("prefix", .string(prefix.description)), ("family", .string(family.description)),
+                            ("peer", .string(peer)), ("best", .bool(false)), ("next_hop", .string(nh)),
+                            ("origin", a["origin"] ?? .null), ("as_path", a["as_path"] ?? .array([])),
+                            ("med", a["med"] ?? .null), ("local_pref", a["local_pref"] ?? .null),
+                            ("communities", a["communities"] ?? .array([])),
+                            ("large_communities", a["large_communities"] ?? .array([])),
+                            ("stale", .bool(route.stale)),
+                        ]))
+                    }
+                }
+            }
+            return .array(rows)
+        }
+    }
+
+    func vipsJSON() -> EventLoopFuture<JSONValue> {
+        loop.submit {
+            .array(self.config.vips.map { v in
+                let prefix: RoutePrefix
+                switch v.address {
+                case .v4(let a): prefix = .ipv4(IPv4Prefix(a, 32))
+                case .v6(let a): prefix = .ipv6(IPv6Prefix(a, 128))
+                }
+                let out = self.advertised.values.contains { $0.contains(prefix) }
+                return .object([
+                    ("address", .string(v.address.description)), ("mode", .string(v.mode.rawValue)),
+                    ("state", .string(v.mode == .bgp ? (out ? "advertised" : "withdrawn") : "down")),
+                    ("source", .string("config")),
+                ])
+            })
+        }
+    }
+
+    func describe(_ r: SessionDownReason) -> String {
+        switch r {
+        case .sent(let n): return "sent \(n.errorName)" + (n.shutdownMessage.map { ": \($0)" } ?? "")
+        case .received(let n): return "received \(n.errorName)" + (n.shutdownMessage.map { ": \($0)" } ?? "")
+        case .connectionFailed: return "connection failed"
+        case .holdTimerExpired: return "hold timer expired"
+        }
+    }
+
+    func log(_ s: String) {
+        let line = Array(("vipd: " + s + "\n").utf8)
+        line.withUnsafeBytes { _ = write(2, $0.baseAddress, $0.count) }
+    }
+}

@@ -1,0 +1,89 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import NIOCore
+import NIOPosix
+import VipdConfig
+
+/// vipd: highly available virtual IPs, advertised with our own BGP speaker.
+struct Vipd: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "vipd", abstract: "Highly available virtual IPs over BGP.")
+
+    @Option(name: .customLong("config"), help: "Run with this YAML config file.") var config: String?
+    @Option(name: .customLong("check-config"), help: "Validate a config file, print each error with its line, exit 0 or 1.") var checkConfig: String?
+
+    func validate() throws {
+        if (config == nil) == (checkConfig == nil) { throw ValidationError("give exactly one of --config FILE or --check-config FILE") }
+    }
+
+    struct LoadError: Error { var message: String }
+
+    /// The config file with kube-vip's environment under it and the host's
+    /// defaults filled in; or every error, one a line, prefixed by the path.
+    static func load(_ path: String) -> Result<VipdConfig, LoadError> {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return .failure(LoadError(message: "\(path): cannot read the file")) }
+        do {
+            let c = try VipdConfig.load(yaml: text, environment: ProcessInfo.processInfo.environment)
+            return .success(try c.resolvingHostDefaults(HostLookup.facts()))
+        } catch {
+            return .failure(LoadError(message: error.errors.map { "\(path): \($0)" }.joined(separator: "\n")))
+        }
+    }
+
+    func run() throws {
+        if let path = checkConfig {
+            switch Self.load(path) {
+            case .success: print("\(path): ok")
+            case .failure(let e):
+                FileHandle.standardError.write(Data((e.message + "\n").utf8))
+                throw ExitCode.failure
+            }
+            return
+        }
+        let path = config!
+        let cfg: VipdConfig
+        switch Self.load(path) {
+        case .success(let c): cfg = c
+        case .failure(let e):
+            FileHandle.standardError.write(Data((e.message + "\n").utf8))
+            throw ExitCode.failure
+        }
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let daemon = Daemon(loop: group.next(), config: cfg, configPath: path)
+        try daemon.start()
+        let control = try ControlServer.start(daemon: daemon, path: cfg.control.socket)
+        daemon.log("control socket \(cfg.control.socket)")
+
+        signal(SIGTERM, SIG_IGN)
+        signal(SIGINT, SIG_IGN)
+        signal(SIGHUP, SIG_IGN)
+        let queue = DispatchQueue(label: "vipd.signals")
+        let done = DispatchSemaphore(value: 0)
+        var sources: [DispatchSourceSignal] = []
+        for sig in [SIGTERM, SIGINT] {
+            let s = DispatchSource.makeSignalSource(signal: sig, queue: queue)
+            s.setEventHandler {
+                daemon.log("signal \(sig): withdrawing and stopping")
+                _ = try? daemon.shutdown().wait()
+                _ = try? control.close().wait()
+                done.signal()
+            }
+            s.resume()
+            sources.append(s)
+        }
+        let hup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: queue)
+        hup.setEventHandler {
+            switch Self.load(path) {
+            case .success(let c): daemon.reload(c)
+            case .failure(let e): daemon.log("reload refused, keeping the running config:\n" + e.message)
+            }
+        }
+        hup.resume()
+        done.wait()
+        unlink(cfg.control.socket)
+        try? group.syncShutdownGracefully()
+        _ = sources
+    }
+}
+
+Vipd.main()
