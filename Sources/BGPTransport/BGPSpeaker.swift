@@ -74,7 +74,9 @@ public final class BGPSpeaker: @unchecked Sendable {
         /// The last write on each channel, so a close waits for it (a
         /// NOTIFICATION must leave before the connection closes).
         var lastWrite: [ConnectionID: EventLoopFuture<Void>] = [:]
-        /// Connection attempts the session gave up on while they were pending.
+        /// Connection attempts under way, and those the session gave up on
+        /// while they were.
+        var connecting: Set<ConnectionID> = []
         var abandoned: Set<ConnectionID> = []
         var timer: Scheduled<Void>?
     }
@@ -191,8 +193,10 @@ public final class BGPSpeaker: @unchecked Sendable {
                     .flatMap { channel.pipeline.addHandler(ConnectionHandler(speaker: self, peer: key, connection: id)) }
             }
         if let local = e.localAddress { bootstrap = bootstrap.bind(to: local) }
+        peers[key]!.connecting.insert(id)
         bootstrap.connect(to: e.address).hop(to: eventLoop).whenComplete { result in
             guard self.peers[key] != nil else { return }
+            self.peers[key]!.connecting.remove(id)
             if self.peers[key]!.abandoned.remove(id) != nil {
                 if case .success(let ch) = result { ch.close(promise: nil) }
                 return
@@ -234,8 +238,8 @@ public final class BGPSpeaker: @unchecked Sendable {
                 if let ch = peers[key]?.channels.removeValue(forKey: id) {
                     let pending = peers[key]!.lastWrite.removeValue(forKey: id) ?? eventLoop.makeSucceededFuture(())
                     pending.whenComplete { _ in ch.close(promise: nil) }
-                } else {
-                    peers[key]?.abandoned.insert(id)
+                } else if peers[key]?.connecting.contains(id) == true {
+                    peers[key]!.abandoned.insert(id)
                 }
             case .stateChanged(let from, let to):
                 onEvent(.stateChanged(peer: key, from: from, to: to))

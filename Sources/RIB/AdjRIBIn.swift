@@ -36,6 +36,9 @@ public struct AdjRIBChanges: Sendable {
 /// AFI/SAFI disable) and keeps stale routes for graceful restart.
 public struct AdjRIBIn: Sendable {
     public private(set) var routes: [AddressFamily: [RoutePrefix: LearnedRoute]] = [:]
+    /// RFC 4760 §7: families disabled by a malformed MP attribute; their
+    /// routes are ignored until the session restarts (a new Adj-RIB-In).
+    public private(set) var disabledFamilies: Set<AddressFamily> = []
 
     public init() {}
 
@@ -77,6 +80,7 @@ public struct AdjRIBIn: Sendable {
             if let r = u.attributes.mpReach { remove(r.family, r.nlri, &changes) }
             if let w = u.attributes.mpUnreach { remove(w.family, w.withdrawn, &changes) }
         case .afiSafiDisable(let family, _, _):
+            disabledFamilies.insert(family)
             changes.withdrawn += removeAll(family)
         case .message, .failure:
             break
@@ -118,6 +122,7 @@ public struct AdjRIBIn: Sendable {
     }
 
     private mutating func add(_ f: AddressFamily, _ p: RoutePrefix, _ r: LearnedRoute, _ c: inout AdjRIBChanges) {
+        guard !disabledFamilies.contains(f) else { return }
         routes[f, default: [:]][p] = r
         c.announced.append((f, p))
     }

@@ -184,7 +184,7 @@ final class Daemon: @unchecked Sendable {
                         rows.append(.object([
                             ("prefix", .string(prefix.description)), ("family", .string(family.description)),
                             ("peer", .string(peer)), ("best", .bool(false)), ("next_hop", .string(nh)),
-                            ("origin", a["origin"] ?? .null), ("as_path", a["as_path"] ?? .array([])),
+                            ("origin", a["origin"] ?? .null), ("as_path", Self.flatPath(route.attributes.asPath ?? [])),
                             ("med", a["med"] ?? .null), ("local_pref", a["local_pref"] ?? .null),
                             ("communities", a["communities"] ?? .array([])),
                             ("large_communities", a["large_communities"] ?? .array([])),
@@ -195,6 +195,19 @@ final class Daemon: @unchecked Sendable {
             }
             return .array(rows)
         }
+    }
+
+    /// AS_PATH as `gobgp` and `birdc` show it: the sequence's numbers in
+    /// order, a set as a nested list.
+    static func flatPath(_ segments: [ASPathSegment]) -> JSONValue {
+        var out: [JSONValue] = []
+        for s in segments {
+            switch s.kind {
+            case .sequence, .confedSequence: out += s.asns.map { .int($0) }
+            case .set, .confedSet: out.append(.array(s.asns.map { .int($0) }))
+            }
+        }
+        return .array(out)
     }
 
     func vipsJSON() -> EventLoopFuture<JSONValue> {

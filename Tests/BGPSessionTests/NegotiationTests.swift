@@ -51,11 +51,12 @@ import Testing
         #expect(n.fourOctetAS && n.peerAS == 4_200_000_001)
         #expect(n.receiveContext.fourOctetAS)
         // A peer without the capability can only be a 2-octet AS.
-        big.peerAS = 23456
-        var old = config(23456, "10.0.0.1", peer: 4_200_000_011)
+        big.peerAS = 65002
+        var old = config(65002, "10.0.0.1", peer: 4_200_000_011)
         old.fourOctetAS = false
+        #expect(old.localOpen.myAS == 65002)
         let m = try NegotiatedSession.negotiate(config: big, local: big.localOpen, remote: old.localOpen).get()
-        #expect(!m.fourOctetAS && !m.sendContext.fourOctetAS)
+        #expect(!m.fourOctetAS && !m.sendContext.fourOctetAS && m.peerAS == 65002)
     }
 
     @Test func sameIdentifierIsRefusedOnlyForInternalPeers() {

@@ -79,6 +79,33 @@ import Testing
         try a.shutdown().wait()
     }
 
+    @Test func redialsAPeerThatWasNotListeningYet() throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        defer { try? group.syncShutdownGracefully() }
+        let loop = group.next()
+        let ra = Recorder(loop: loop), rb = Recorder(loop: loop)
+        // Find a free port, then leave it closed for a while.
+        let probe = try ServerBootstrap(group: loop).bind(host: "127.0.0.1", port: 0).wait()
+        let port = probe.localAddress!.port!
+        try probe.close().wait()
+        let b = BGPSpeaker(eventLoop: loop, peers: [
+            PeerEndpoint(address: try SocketAddress(ipAddress: "127.0.0.1", port: port),
+                         session: session(65001, "10.0.0.1", peer: 65011, passive: false)),
+        ], onEvent: { rb.record($0) })
+        try b.start().wait()
+        // B's first attempts are refused; A starts listening 1.5 s later.
+        #expect(!rb.wait(1, established))
+        let a = BGPSpeaker(eventLoop: loop, peers: [
+            PeerEndpoint(address: try SocketAddress(ipAddress: "127.0.0.1", port: 179),
+                         session: session(65011, "10.0.0.11", peer: 65001, passive: true)),
+        ], onEvent: { ra.record($0) })
+        _ = try a.listen(on: SocketAddress(ipAddress: "127.0.0.1", port: port)).wait()
+        try a.start().wait()
+        #expect(rb.wait(10, established))
+        try b.shutdown().wait()
+        try a.shutdown().wait()
+    }
+
     @Test func matchingMD5KeysConnect() throws {
         let (group, a, b, ra, rb) = try pair(keyA: "s3cret", keyB: "s3cret")
         defer { try? group.syncShutdownGracefully() }

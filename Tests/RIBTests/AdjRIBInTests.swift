@@ -52,6 +52,9 @@ import Testing
         rib.apply(announce6(["fd00:9::/64", "fd00:8::/64"]))
         let c = rib.apply(.afiSafiDisable(.ipv6Unicast, UpdateMessage(), .multiprotocol(code: 14, family: .ipv6Unicast)))
         #expect(c.withdrawn.count == 2 && rib.count == 1)
+        // RFC 4760 §7: later routes of the family are ignored.
+        rib.apply(announce6(["fd00:7::/64"]))
+        #expect(rib.count(.ipv6Unicast) == 0 && rib.disabledFamilies == [.ipv6Unicast])
     }
 
     @Test func gracefulRestartKeepsStaleRoutesUntilEndOfRIB() {

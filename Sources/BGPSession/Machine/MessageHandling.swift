@@ -71,7 +71,11 @@ extension SessionMachine {
             restartHold(now: now)
             // RFC 7313 §5: unknown subtypes are ignored; so is a refresh the
             // peer had no right to send (RFC 2918 §4).
-            if s.negotiated.routeRefresh, case .message(.routeRefresh(let rr)) = result, rr.subtype <= 2 {
+            // BoRR/EoRR only with enhanced route refresh (RFC 7313), and
+            // only for a family of the session.
+            if s.negotiated.routeRefresh, case .message(.routeRefresh(let rr)) = result,
+               rr.subtype == 0 || (rr.subtype <= 2 && s.negotiated.enhancedRouteRefresh),
+               s.negotiated.families.contains(rr.family) {
                 out.actions.append(.routeRefresh(rr))
             }
 

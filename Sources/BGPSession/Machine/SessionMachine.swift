@@ -286,8 +286,10 @@ public struct SessionMachine: Sendable {
     /// failure since the last stable session.
     var idleHoldDelay: Duration {
         let shift = min(max(failuresSinceStable - 1, 0), 20)
-        let d = config.idleHoldTime.scaled(by: Double(1 << shift))
-        return min(d, config.maxIdleHoldTime)
+        // In floating point, capped before it becomes a Duration, so that no
+        // configured time can overflow.
+        let ns = min(Double(config.idleHoldTime.nanoseconds) * Double(1 << shift), Double(config.maxIdleHoldTime.nanoseconds))
+        return .nanoseconds(Int64(max(0, ns)))
     }
 }
 

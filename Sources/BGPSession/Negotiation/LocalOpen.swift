@@ -18,7 +18,11 @@ extension SessionConfig {
         if fourOctetAS { caps.append(.fourOctetAS(localAS)) }
         if !addPath.isEmpty { caps.append(.addPath(addPath)) }
         if let hostname {
-            caps.append(.fqdn(hostname: Array(hostname.utf8.prefix(255)), domain: Array((domain ?? "").utf8.prefix(255))))
+            // The whole capability value is at most 255 bytes: two length
+            // bytes, a host name of up to 64, the domain in what is left.
+            let host = Array(hostname.utf8.prefix(64))
+            let dom = Array((domain ?? "").utf8.prefix(253 - host.count))
+            caps.append(.fqdn(hostname: host, domain: dom))
         }
         return OpenMessage(asn: localAS,  // AS_TRANS in My AS when it needs 4 octets
                            holdTime: holdTime, identifier: routerID, capabilities: caps)

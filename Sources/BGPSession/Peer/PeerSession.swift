@@ -166,20 +166,26 @@ public struct PeerSession: Sendable {
     /// when it was the session, or the only attempt at one (so that
     /// `lastDownReason` tells why a peer does not come up); the loser of a
     /// collision going away is not.
-    private func wrap(_ actions: [SessionAction], index i: Int, reportDown: Bool) -> [PeerAction] {
-        let id = machines[i].id
-        return actions.compactMap { a in
+    private mutating func wrap(_ actions: [SessionAction], index i: Int, reportDown: Bool) -> [PeerAction] {
+        var out: [PeerAction] = []
+        for a in actions {
             switch a {
-            case .connect: return .connect(id)
-            case .send(let b): return .send(id, b)
-            case .disconnect: return .disconnect(id)
-            case .stateChanged: return nil
-            case .established(let n): return .established(n)
-            case .down(let r): return reportDown ? .down(r) : nil
-            case .update(let r): return .update(r)
-            case .routeRefresh(let rr): return .routeRefresh(rr)
+            case .connect:
+                // Each attempt gets a name of its own, so that the transport
+                // never confuses a new connection with one already closed.
+                machines[i].id = ConnectionID(nextID)
+                nextID += 1
+                out.append(.connect(machines[i].id))
+            case .send(let b): out.append(.send(machines[i].id, b))
+            case .disconnect: out.append(.disconnect(machines[i].id))
+            case .stateChanged: break
+            case .established(let n): out.append(.established(n))
+            case .down(let r): if reportDown { out.append(.down(r)) }
+            case .update(let r): out.append(.update(r))
+            case .routeRefresh(let rr): out.append(.routeRefresh(rr))
             }
         }
+        return out
     }
 
     /// Runs a change, then resolves collisions, drops finished secondaries
