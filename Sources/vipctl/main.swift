@@ -75,4 +75,31 @@ struct OutputBuffer {
     }
 }
 
-Vipctl.main()
+/// interfaces.md: the global options are accepted before or after the
+/// command words. ArgumentParser reads a subcommand's options after its
+/// name, so options given first are moved behind the command words.
+func reorderGlobalOptions(_ args: [String]) -> [String] {
+    var globals: [String] = []
+    var rest: [String] = []
+    var i = 0
+    var seenCommand = false
+    while i < args.count {
+        let a = args[i]
+        if !seenCommand && a == "--socket" && i + 1 < args.count {
+            globals += [a, args[i + 1]]
+            i += 2
+            continue
+        }
+        if !seenCommand && (a == "--json" || a.hasPrefix("--socket=")) {
+            globals.append(a)
+            i += 1
+            continue
+        }
+        if !a.hasPrefix("-") { seenCommand = true }
+        rest.append(a)
+        i += 1
+    }
+    return rest + globals
+}
+
+Vipctl.main(reorderGlobalOptions(Array(CommandLine.arguments.dropFirst())))
