@@ -50,6 +50,23 @@ import Testing
         #expect(n.a.state == .established && n.b.state == .established)
     }
 
+    @Test func aPeerInIdleHoldStillTakesAnIncomingConnection() {
+        // B dials, A only listens; A's own dials failed, so it sits in
+        // IdleHold, and B's connection must still be accepted.
+        var ca = config(65011, "10.0.0.11", peer: 65001)
+        ca.idleHoldTime = .seconds(60)
+        var n = PeerNetwork(ca, config(65001, "10.0.0.1", peer: 65011, passive: true))
+        n.apply(n.a.start(at: .zero), fromA: true)
+        n.settle()
+        #expect(n.a.state == .idle)
+        var cb = config(65001, "10.0.0.1", peer: 65011)
+        cb.passive = false
+        n.b = PeerSession(config: cb)
+        n.apply(n.b.start(at: n.now), fromA: false)
+        n.settle()
+        #expect(n.a.state == .established && n.b.state == .established)
+    }
+
     @Test func lossOfTheSessionRestartsIt() {
         var n = PeerNetwork(config(65011, "10.0.0.11", peer: 65001), config(65001, "10.0.0.1", peer: 65011, passive: true))
         n.apply(n.b.start(at: .zero), fromA: false)

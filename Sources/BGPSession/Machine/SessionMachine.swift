@@ -83,6 +83,7 @@ public struct SessionMachine: Sendable {
             if case .idle = phase {
                 stoppedManually = false
                 connectRetryCounter = 0
+                timers[.idleHold] = nil
                 start(passive: passive, now: now, &out)
             }
         case .automaticStart(let passive):

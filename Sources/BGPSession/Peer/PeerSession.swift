@@ -85,13 +85,22 @@ public struct PeerSession: Sendable {
     }
 
     /// A connection from the peer was accepted. Returns its name, or nil when
-    /// it must be refused (stopped, Idle, or already Established).
+    /// it must be refused (stopped, or already Established).
     public mutating func accept(at now: Instant) -> (ConnectionID?, [PeerAction]) {
         guard enabled, machines.count < 2 else { return (nil, []) }
         let primary = machines[0].machine.state
         switch primary {
-        case .idle, .established:
+        case .established:
             return (nil, [])
+        case .idle:
+            // Waiting out IdleHold after failed dials: a peer that dials us
+            // is taken at once rather than refused for the backoff's length
+            // (a peer that does not listen could otherwise never connect).
+            let id = machines[0].id
+            return (id, run(at: now) { peer in
+                _ = peer.deliver(.manualStart(passive: true), to: 0, at: now)
+                return peer.deliver(.tcpConnected(inbound: true), to: 0, at: now)
+            })
         case .active:
             let id = machines[0].id
             return (id, run(at: now) { $0.deliver(.tcpConnected(inbound: true), to: 0, at: now) })
