@@ -19,6 +19,10 @@ final class Daemon: @unchecked Sendable {
     private var export: [String: ExportSession] = [:]
     private var advertised: [String: Set<RoutePrefix>] = [:]
     private var lastError: [String: String] = [:]
+    /// What each peer negotiated, kept past the session for graceful restart.
+    private var negotiated: [String: NegotiatedSession] = [:]
+    /// RFC 4724 §4.2: the timer after which a restarting peer's stale routes go.
+    private var staleTimers: [String: Scheduled<Void>] = [:]
 
     init(loop: EventLoop, config: VipdConfig, configPath: String) {
         self.loop = loop
@@ -85,6 +89,7 @@ final class Daemon: @unchecked Sendable {
                 }
             }
             export[peer] = s
+            negotiated[peer] = n
             let routes = bgpVIPs
             speaker.send(updates: VIPExport.announce(routes, session: s) + n.families.map(endOfRIB), to: peer)
             advertised[peer] = Set(routes.map(\.prefix))
@@ -92,17 +97,48 @@ final class Daemon: @unchecked Sendable {
         case .down(let peer, let reason):
             export[peer] = nil
             advertised[peer] = nil
-            ribIn[peer] = nil
             lastError[peer] = describe(reason)
             log("peer \(peer): down: \(describe(reason))")
+            keepStaleOrClear(peer, reason)
         case .update(let peer, let result):
-            ribIn[peer, default: AdjRIBIn()].apply(result)
+            let changes = ribIn[peer, default: AdjRIBIn()].apply(result)
             if let f = result.fault { log("peer \(peer): UPDATE error \(f.notification.errorName), \(f.action.name)") }
+            // RFC 4724 §4.2: End-of-RIB ends the wait for a family's routes.
+            for family in changes.endOfRIB {
+                let swept = ribIn[peer]?.sweepStale(family) ?? []
+                if !swept.isEmpty { log("peer \(peer): End-of-RIB \(family), \(swept.count) stale routes removed") }
+            }
+            if ribIn[peer]?.staleCount == 0 { staleTimers.removeValue(forKey: peer)?.cancel() }
         case .routeRefresh(let peer, _):
             // RFC 2918: send Adj-RIB-Out again.
             if let s = export[peer] {
                 speaker.send(updates: VIPExport.announce(bgpVIPs, session: s), to: peer)
             }
+        }
+    }
+
+    /// RFC 4724 §4.2, as the receiving speaker: when a peer that offered
+    /// graceful restart loses the session without a NOTIFICATION, its routes
+    /// of the families in its capability stay, marked stale, for its restart
+    /// time; otherwise they go at once.
+    private func keepStaleOrClear(_ peer: String, _ reason: SessionDownReason) {
+        staleTimers.removeValue(forKey: peer)?.cancel()
+        let notification: Bool
+        switch reason {
+        case .sent, .received: notification = true
+        case .connectionFailed, .holdTimerExpired: notification = false
+        }
+        guard !notification, let n = negotiated[peer], n.gracefulRestart, let gr = n.peerGracefulRestart,
+              var rib = ribIn[peer] else {
+            ribIn[peer] = nil
+            return
+        }
+        _ = rib.markStale(keeping: Set(gr.families.map(\.family)))
+        ribIn[peer] = rib
+        log("peer \(peer): graceful restart, keeping \(rib.staleCount) routes stale for \(gr.restartTime) s")
+        staleTimers[peer] = loop.scheduleTask(in: .seconds(Int64(gr.restartTime))) { [unowned self] in
+            for family in Array(self.ribIn[peer]?.routes.keys ?? [:].keys) { _ = self.ribIn[peer]?.sweepStale(family) }
+            self.log("peer \(peer): restart time over, stale routes removed")
         }
     }
 
