@@ -126,7 +126,7 @@ final class Daemon: @unchecked Sendable {
         let notification: Bool
         switch reason {
         case .sent, .received: notification = true
-        case .connectionFailed, .holdTimerExpired: notification = false
+        case .connectionFailed: notification = false
         }
         guard !notification, let n = negotiated[peer], n.gracefulRestart, let gr = n.peerGracefulRestart,
               var rib = ribIn[peer] else {
@@ -269,7 +269,6 @@ final class Daemon: @unchecked Sendable {
         case .sent(let n): return "sent \(n.errorName)" + (n.shutdownMessage.map { ": \($0)" } ?? "")
         case .received(let n): return "received \(n.errorName)" + (n.shutdownMessage.map { ": \($0)" } ?? "")
         case .connectionFailed: return "connection failed"
-        case .holdTimerExpired: return "hold timer expired"
         }
     }
 

@@ -47,7 +47,6 @@ public enum SessionDownReason: Hashable, Sendable {
     /// The peer sent this NOTIFICATION.
     case received(NotificationMessage)
     case connectionFailed
-    case holdTimerExpired
 }
 
 /// What the machine asks its owner to do, in order.

@@ -22,13 +22,7 @@ public struct Policy: Hashable, Sendable {
 public struct PolicyRule: Hashable, Sendable {
     /// `match`. Default empty, which matches every route.
     public var match = PolicyMatch()
-    /// Why a value was refused, for parsers that return a `Result`.
-struct Reason: Error {
-    let text: String
-    init(_ text: String) { self.text = text }
-}
-
-/// `action`. Default accept with no changes.
+    /// `action`. Default accept with no changes.
     public var action = PolicyAction()
     public init(match: PolicyMatch = PolicyMatch(), action: PolicyAction = PolicyAction()) {
         self.match = match
