@@ -65,6 +65,7 @@ public final class BGPSpeaker: @unchecked Sendable {
     public let eventLoop: EventLoop
     private var peers: [String: Entry] = [:]
     private var listener: Channel?
+    private var aborted = false
     private let onEvent: @Sendable (SpeakerEvent) -> Void
 
     private struct Entry {
@@ -167,6 +168,23 @@ public final class BGPSpeaker: @unchecked Sendable {
         }.flatMap { $0 }.recover { _ in }
     }
 
+    /// RFC 4724 restarting speaker: close every connection without a
+    /// NOTIFICATION, so that peers keep our routes as stale, and stop
+    /// reacting to anything after.
+    public func abortForGracefulRestart() -> EventLoopFuture<Void> {
+        eventLoop.submit {
+            self.aborted = true
+            var closes: [EventLoopFuture<Void>] = []
+            for key in self.peers.keys {
+                self.peers[key]!.timer?.cancel()
+                for ch in self.peers[key]!.channels.values { closes.append(ch.close().recover { _ in }) }
+                self.peers[key]!.channels = [:]
+            }
+            closes.append(self.listener?.close().recover { _ in } ?? self.eventLoop.makeSucceededFuture(()))
+            return EventLoopFuture.andAllComplete(closes, on: self.eventLoop)
+        }.flatMap { $0 }
+    }
+
     // MARK: connections
 
     private func accepted(_ channel: Channel) -> EventLoopFuture<Void> {
@@ -225,6 +243,7 @@ public final class BGPSpeaker: @unchecked Sendable {
     // MARK: actions and timers
 
     private func apply(_ key: String, _ actions: [PeerAction]) {
+        if aborted { return }
         for action in actions {
             switch action {
             case .connect(let id):

@@ -108,3 +108,17 @@ struct Vips: ParsableCommand {
         ControlClient.printTable(v as? [[String: Any]] ?? [], columns: [("VIP", "address"), ("Mode", "mode"), ("State", "state"), ("Source", "source")])
     }
 }
+
+struct Stop: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Stop vipd.",
+        discussion: "With --graceful-restart (RFC 4724): sessions close without a NOTIFICATION, VIPs stay in place, and peers keep vipd's routes as stale until it comes back.")
+    @OptionGroup var options: ControlOptions
+    @Flag(name: .customLong("graceful-restart"), help: "Stop for a graceful restart.") var gracefulRestart = false
+
+    func run() throws {
+        guard gracefulRestart else { throw ValidationError("only 'stop --graceful-restart' is available; SIGTERM stops with withdrawal") }
+        let v = try ControlClient.call(options.socket, command: "stop", args: ["--graceful-restart"])
+        if options.json { try ControlClient.printJSON(v) } else { print("vipd stopped for a graceful restart") }
+    }
+}

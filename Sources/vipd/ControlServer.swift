@@ -5,8 +5,9 @@ import NIOPosix
 
 /// The control API: one JSON request a line on a unix socket (mode 0600),
 /// one JSON reply a line. Requests are {"command": "neighbors" | "rib" |
-/// "vips", "args": [...]}; `rib` takes "--in" (Adj-RIB-In, the only table
-/// so far). Errors reply {"error": "..."}.
+/// "vips" | "stop", "args": [...]}; `rib` takes "--in" (Adj-RIB-In, the only
+/// table so far), `stop` takes "--graceful-restart". Errors reply
+/// {"error": "..."}.
 enum ControlServer {
     static func start(daemon: Daemon, path: String) throws -> Channel {
         let dir = (path as NSString).deletingLastPathComponent
@@ -42,20 +43,26 @@ final class ControlHandler: ChannelInboundHandler, @unchecked Sendable {
         case "neighbors": answer = daemon.neighbors()
         case "rib" where args.isEmpty || args.contains("--in"): answer = daemon.ribInJSON()
         case "vips": answer = daemon.vipsJSON()
+        case "stop" where args.contains("--graceful-restart"):
+            answer = daemon.gracefulStop().map { .object([("stopped", .bool(true))]) }
         default: answer = context.eventLoop.makeSucceededFuture(.object([("error", .string("unknown command '\(command)'"))]))
         }
         let ctx = NIOLoopBound(context, eventLoop: context.eventLoop)
+        let exits = command == "stop"
         answer.hop(to: context.eventLoop).whenComplete { result in
             switch result {
-            case .success(let v): self.reply(ctx.value, v)
+            case .success(let v): self.reply(ctx.value, v) { if exits { self.daemon.onExit?() } }
             case .failure(let e): self.reply(ctx.value, .object([("error", .string("\(e)"))]))
             }
         }
     }
 
-    private func reply(_ context: ChannelHandlerContext, _ value: JSONValue) {
+    private func reply(_ context: ChannelHandlerContext, _ value: JSONValue, then: (() -> Void)? = nil) {
         var out = context.channel.allocator.buffer(capacity: 256)
         out.writeString(value.serialized + "\n")
-        context.writeAndFlush(wrapOutboundOut(out)).whenComplete { _ in context.close(promise: nil) }
+        context.writeAndFlush(wrapOutboundOut(out)).whenComplete { _ in
+            context.close(promise: nil)
+            then?()
+        }
     }
 }

@@ -24,10 +24,25 @@ final class Daemon: @unchecked Sendable {
     /// RFC 4724 §4.2: the timer after which a restarting peer's stale routes go.
     private var staleTimers: [String: Scheduled<Void>] = [:]
 
+    /// Set when this run follows a graceful stop (RFC 4724 restarting speaker).
+    let restarting: Bool
+    /// Called when a control request ends the process.
+    var onExit: (@Sendable () -> Void)?
+
     init(loop: EventLoop, config: VipdConfig, configPath: String) {
         self.loop = loop
         self.config = config
         self.configPath = configPath
+        restarting = GracefulRestartMarker.take(stateDir: config.stateDir, maxAge: config.peers.map { Int($0.gracefulRestart.restartTime) }.max() ?? 0)
+    }
+
+    /// `vipctl stop --graceful-restart`: leave the VIPs announced at the
+    /// peers (they keep them stale, RFC 4724) and record the restart. The
+    /// caller ends the process once its reply is out.
+    func gracefulStop() -> EventLoopFuture<Void> {
+        GracefulRestartMarker.write(stateDir: config.stateDir)
+        log("graceful stop: closing sessions without NOTIFICATION; peers keep our routes for their restart time")
+        return speaker.abortForGracefulRestart()
     }
 
     // MARK: start and stop
@@ -42,6 +57,7 @@ final class Daemon: @unchecked Sendable {
             log("listening on \(bound)")
         }
         try speaker.start().wait()
+        if restarting { log("restarting after a graceful stop (RFC 4724 Restart State set)") }
         log("started: AS \(config.asn ?? 0), router id \(config.routerID?.description ?? "-"), \(config.peers.count) peers, \(bgpVIPs.count) BGP VIPs")
     }
 
@@ -62,7 +78,12 @@ final class Daemon: @unchecked Sendable {
         s.keepaliveTime = p.keepalive
         s.passive = p.passive
         s.families = p.families
-        if p.gracefulRestart.enabled { s.gracefulRestart = GracefulRestartConfig(restartTime: p.gracefulRestart.restartTime) }
+        if p.gracefulRestart.enabled {
+            // After a graceful stop: the Restart State bit, and forwarding
+            // kept (the VIP addresses and routes stayed in place).
+            s.gracefulRestart = GracefulRestartConfig(restartTime: p.gracefulRestart.restartTime,
+                                                      restarting: restarting, forwardingPreserved: restarting)
+        }
         s.hostname = config.nodeName
         s.connectRetryTime = .seconds(5)
         s.jitterSeed = UInt64(truncatingIfNeeded: p.address.description.hashValue)

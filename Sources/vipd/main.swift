@@ -50,6 +50,8 @@ struct Vipd: ParsableCommand {
         }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let daemon = Daemon(loop: group.next(), config: cfg, configPath: path)
+        let done = DispatchSemaphore(value: 0)
+        daemon.onExit = { done.signal() }
         try daemon.start()
         let control = try ControlServer.start(daemon: daemon, path: cfg.control.socket)
         daemon.log("control socket \(cfg.control.socket)")
@@ -58,7 +60,6 @@ struct Vipd: ParsableCommand {
         signal(SIGINT, SIG_IGN)
         signal(SIGHUP, SIG_IGN)
         let queue = DispatchQueue(label: "vipd.signals")
-        let done = DispatchSemaphore(value: 0)
         var sources: [DispatchSourceSignal] = []
         for sig in [SIGTERM, SIGINT] {
             let s = DispatchSource.makeSignalSource(signal: sig, queue: queue)
