@@ -234,6 +234,14 @@ public final class BGPSpeaker: @unchecked Sendable {
         apply(key, peers[key]!.session.received(bytes, on: id, at: now()))
     }
 
+    /// RFC 9687: a connection whose outbound buffer stays above NIO's high
+    /// watermark has a peer that is not reading; the session's Send Hold
+    /// Timer runs while it is so.
+    func writability(_ writable: Bool, peer key: String, connection id: ConnectionID) {
+        guard peers[key] != nil else { return }
+        apply(key, peers[key]!.session.sendBlocked(!writable, on: id, at: now()))
+    }
+
     func closed(peer key: String, connection id: ConnectionID) {
         guard peers[key]?.channels.removeValue(forKey: id) != nil else { return }
         peers[key]!.lastWrite[id] = nil
@@ -287,7 +295,10 @@ public final class BGPSpeaker: @unchecked Sendable {
     }
 }
 
-/// Feeds a connection's bytes and its end to the speaker.
+/// Feeds a connection's bytes, its writability and its end to the speaker.
+/// Each read is framed and decoded before the next one is taken, so what is
+/// buffered in vipd is at most one read plus one partial message; the rest
+/// waits in the kernel, and the peer's window closes when vipd is busy.
 final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = ByteBuffer
     let speaker: BGPSpeaker
@@ -304,6 +315,11 @@ final class ConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
         var buffer = unwrapInboundIn(data)
         let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
         speaker.received(bytes, peer: peer, connection: connection)
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        speaker.writability(context.channel.isWritable, peer: peer, connection: connection)
+        context.fireChannelWritabilityChanged()
     }
 
     func channelInactive(context: ChannelHandlerContext) {

@@ -130,11 +130,20 @@ final class Daemon: @unchecked Sendable {
                 if !swept.isEmpty { log("peer \(peer): End-of-RIB \(family), \(swept.count) stale routes removed") }
             }
             if ribIn[peer]?.staleCount == 0 { staleTimers.removeValue(forKey: peer)?.cancel() }
-        case .routeRefresh(let peer, _):
-            // RFC 2918: send Adj-RIB-Out again.
-            if let s = export[peer] {
-                speaker.send(updates: VIPExport.announce(bgpVIPs, session: s), to: peer)
+        case .routeRefresh(let peer, let rr):
+            // RFC 2918: send Adj-RIB-Out again, for the family asked; with
+            // enhanced route refresh between BoRR and EoRR (RFC 7313).
+            guard rr.subtype == 0, let s = export[peer] else { return }
+            let routes = bgpVIPs.filter { $0.family == rr.family }
+            var msgs = VIPExport.announce(routes, session: s)
+            if s.negotiated.enhancedRouteRefresh {
+                let marker = { (t: RouteRefreshMessage.Subtype) in
+                    (try? MessageCodec.encode(.routeRefresh(RouteRefreshMessage(family: rr.family, subtype: t)))) ?? []
+                }
+                msgs = [marker(.beginningOfRouteRefresh)] + msgs + [marker(.endOfRouteRefresh)]
             }
+            speaker.send(updates: msgs, to: peer)
+            log("peer \(peer): route refresh for \(rr.family), \(routes.count) VIPs sent again")
         }
     }
 
