@@ -80,7 +80,14 @@ public final class BGPSpeaker: @unchecked Sendable {
         var connecting: Set<ConnectionID> = []
         var abandoned: Set<ConnectionID> = []
         var timer: Scheduled<Void>?
+        /// Bytes handed to each channel and not yet written to the kernel.
+        var queued: [ConnectionID: Int] = [:]
     }
+
+    /// The most a connection may have queued for a peer that does not read.
+    /// Past it the connection is closed; under it the Send Hold Timer
+    /// (RFC 9687) bounds how long the peer may stall.
+    public static let maxQueuedBytes = 32 << 20
 
     /// `eventLoop` must be the loop of a group of one thread, so that
     /// accepted connections run on it too.
@@ -245,6 +252,7 @@ public final class BGPSpeaker: @unchecked Sendable {
     func closed(peer key: String, connection id: ConnectionID) {
         guard peers[key]?.channels.removeValue(forKey: id) != nil else { return }
         peers[key]!.lastWrite[id] = nil
+        peers[key]!.queued[id] = nil
         apply(key, peers[key]!.session.closed(id, at: now()))
     }
 
@@ -258,11 +266,27 @@ public final class BGPSpeaker: @unchecked Sendable {
                 connect(key, id)
             case .send(let id, let bytes):
                 guard let ch = peers[key]?.channels[id] else { continue }
+                let queued = (peers[key]!.queued[id] ?? 0) + bytes.count
+                guard queued <= Self.maxQueuedBytes else {
+                    // The peer reads nothing and the queue is full: give up
+                    // on the connection rather than grow without bound.
+                    peers[key]!.channels[id] = nil
+                    peers[key]!.queued[id] = nil
+                    ch.close(promise: nil)
+                    apply(key, peers[key]!.session.closed(id, at: now()))
+                    return
+                }
+                peers[key]!.queued[id] = queued
                 var buffer = ch.allocator.buffer(capacity: bytes.count)
                 buffer.writeBytes(bytes)
-                peers[key]!.lastWrite[id] = ch.writeAndFlush(buffer)
+                let write = ch.writeAndFlush(buffer)
+                write.whenComplete { _ in
+                    if let q = self.peers[key]?.queued[id] { self.peers[key]!.queued[id] = q - bytes.count }
+                }
+                peers[key]!.lastWrite[id] = write
             case .disconnect(let id):
                 if let ch = peers[key]?.channels.removeValue(forKey: id) {
+                    peers[key]!.queued[id] = nil
                     let pending = peers[key]!.lastWrite.removeValue(forKey: id) ?? eventLoop.makeSucceededFuture(())
                     pending.whenComplete { _ in ch.close(promise: nil) }
                 } else if peers[key]?.connecting.contains(id) == true {
