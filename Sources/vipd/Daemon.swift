@@ -176,15 +176,18 @@ final class Daemon: @unchecked Sendable {
         (try? MessageCodec.encode(.update(.endOfRIB(family)))) ?? []
     }
 
+    /// A VIP as the route that carries it: /32 or /128.
+    static func hostPrefix(_ address: IPAddress) -> RoutePrefix {
+        switch address {
+        case .v4(let a): return .ipv4(IPv4Prefix(a, 32))
+        case .v6(let a): return .ipv6(IPv6Prefix(a, 128))
+        }
+    }
+
     /// The configured VIPs in BGP mode, as routes.
     var bgpVIPs: [VIPRoute] {
         config.vips.filter { $0.mode == .bgp }.map { v in
-            let prefix: RoutePrefix
-            switch v.address {
-            case .v4(let a): prefix = .ipv4(IPv4Prefix(a, 32))
-            case .v6(let a): prefix = .ipv6(IPv6Prefix(a, 128))
-            }
-            return VIPRoute(prefix: prefix, communities: v.communities.map(\.value), largeCommunities: v.largeCommunities,
+            VIPRoute(prefix: Self.hostPrefix(v.address), communities: v.communities.map(\.value), largeCommunities: v.largeCommunities,
                             med: v.med, localPref: v.localPref, asPathPrepend: Int(v.asPathPrepend))
         }
     }
@@ -279,11 +282,7 @@ final class Daemon: @unchecked Sendable {
     func vipsJSON() -> EventLoopFuture<JSONValue> {
         loop.submit {
             .array(self.config.vips.map { v in
-                let prefix: RoutePrefix
-                switch v.address {
-                case .v4(let a): prefix = .ipv4(IPv4Prefix(a, 32))
-                case .v6(let a): prefix = .ipv6(IPv6Prefix(a, 128))
-                }
+                let prefix = Self.hostPrefix(v.address)
                 let out = self.advertised.values.contains { $0.contains(prefix) }
                 return .object([
                     ("address", .string(v.address.description)), ("mode", .string(v.mode.rawValue)),
