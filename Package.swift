@@ -16,6 +16,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // Pure core: no sockets, clocks, logging or Foundation.
@@ -35,6 +38,22 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
 
+        // Kernel edge: routes through libnl-route-3, behind the RouteTable
+        // protocol, with a recording twin for unit tests.
+        .systemLibrary(name: "CNLRoute", pkgConfig: "libnl-route-3.0", providers: [.apt(["libnl-3-dev", "libnl-route-3-dev"])]),
+        .target(name: "KernelRoutes", dependencies: ["CNLRoute"]),
+
+        // Operations edge: metrics (swift-metrics, Prometheus text), the
+        // /metrics, /healthz and /readyz HTTP server, and log set-up.
+        .target(name: "VipdTelemetry", dependencies: [
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "CoreMetrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
+
         // Command-line edge.
         .target(name: "VipctlKit", dependencies: ["BGPCodec", "BGPCodecJSON"]),
         .executableTarget(name: "vipctl", dependencies: [
@@ -43,6 +62,8 @@ let package = Package(
         ]),
         .executableTarget(name: "vipd", dependencies: [
             "BGPCodec", "BGPCodecJSON", "BGPSession", "BGPTransport", "RIB", "VipdConfig",
+            "KernelRoutes", "VipdTelemetry",
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -61,6 +82,12 @@ let package = Package(
         .testTarget(name: "BGPSessionTests", dependencies: ["BGPSession", "BGPCodec"]),
         .testTarget(name: "VipdConfigTests", dependencies: ["VipdConfig", "BGPCodec"]),
         .testTarget(name: "RIBTests", dependencies: ["RIB", "BGPCodec", "BGPSession"]),
+        .testTarget(name: "KernelRoutesTests", dependencies: ["KernelRoutes"]),
+        .testTarget(name: "VipdTelemetryTests", dependencies: [
+            "VipdTelemetry",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         .testTarget(name: "BGPTransportTests", dependencies: [
             "BGPTransport", "BGPSession", "BGPCodec",
             .product(name: "NIOCore", package: "swift-nio"),

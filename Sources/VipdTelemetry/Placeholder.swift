@@ -1,0 +1,1 @@
+// Placeholder until the telemetry module lands.
