@@ -1,1 +1,0 @@
-// Placeholder until the telemetry module lands.
