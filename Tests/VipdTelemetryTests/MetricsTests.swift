@@ -258,4 +258,14 @@ import Testing
         let e = try scrape(m)
         #expect(e.value(MetricName.healthCheckUp, ["target": "odd \"target\"\\x"]) == 1)
     }
+
+    @Test func swiftMetricsReportsLandInTheSameRegistry() throws {
+        let m = VipdMetrics()
+        let factory = m.makeMetricsFactory()
+        factory.makeCounter(label: "lib_events_total", dimensions: [("kind", "x")]).increment(by: 2)
+        m.registerPeer(a)
+        let e = try scrape(m)
+        #expect(e.value("lib_events_total", ["kind": "x"]) == 2)
+        #expect(e.value(MetricName.sessionUp, ["peer": a]) == 0)
+    }
 }
