@@ -1,0 +1,252 @@
+import BGPCodec
+
+/// What the per-prefix operations need of the decision process.
+struct DecisionContext {
+    let peers: [RIBPeer?]
+    let decision: Decision
+
+    func candidate(_ p: Path, _ store: AttributeStore) -> Candidate {
+        let s = store[p.attributes]
+        return Candidate(attributes: s.attributes, nextHop: s.nextHop, peer: peers[Int(p.peer)] ?? .local, isLocal: p.peer == 0)
+    }
+
+    /// Moves the best eligible path to the front.
+    func sortBest(_ paths: inout [Path], _ store: AttributeStore) {
+        guard paths.count > 1 else { return }
+        var best: Int? = nil
+        var bestC: Candidate? = nil
+        for i in paths.indices where paths[i].isEligible {
+            let c = candidate(paths[i], store)
+            if let b = bestC, decision.compare(b, c).order <= 0 { continue }
+            best = i
+            bestC = c
+        }
+        if let b = best, b != 0 { paths.swapAt(0, b) }
+    }
+
+    /// The best path changed: a different path, or its attributes, or
+    /// whether there is one. With multipath every change counts.
+    func differs(_ before: Path?, _ after: Path?) -> Bool {
+        let a = before.flatMap { $0.isEligible ? $0 : nil }
+        let b = after.flatMap { $0.isEligible ? $0 : nil }
+        if decision.options.multipath { return a != nil || b != nil }
+        return a?.peer != b?.peer || a?.pathID != b?.pathID || a?.attributes != b?.attributes
+    }
+}
+
+/// The outcome of one per-prefix operation.
+struct PathChange {
+    var bestChanged = false
+    var received = 0
+    var accepted = 0
+}
+
+extension FamilyTable {
+    /// Adds or replaces the path of (peer, path id). The caller has
+    /// retained `p.attributes`.
+    mutating func insert(_ key: Key, _ p: Path, _ store: inout AttributeStore, _ ctx: DecisionContext) -> PathChange {
+        guard let w = table[key] else {
+            if p.pathID == 0 { storeInline(key, p) } else { put(key, [p]) }
+            return PathChange(bestChanged: p.isEligible, received: 1, accepted: p.isEligible ? 1 : 0)
+        }
+        if p.pathID == 0, let old = inlinePath(w), old.peer == p.peer {
+            // The common case: the only path, from the same peer, replaced.
+            storeInline(key, p)
+            store.release(old.attributes)
+            let changed = (old.isEligible || p.isEligible) && (old.attributes != p.attributes || old.flags != p.flags)
+            return PathChange(bestChanged: changed, received: 0, accepted: (p.isEligible ? 1 : 0) - (old.isEligible ? 1 : 0))
+        }
+        var paths = decode(w)
+        let before = paths.first
+        var change = PathChange(received: 1, accepted: p.isEligible ? 1 : 0)
+        if let i = paths.firstIndex(where: { $0.peer == p.peer && $0.pathID == p.pathID }) {
+            store.release(paths[i].attributes)
+            change.received = 0
+            change.accepted -= paths[i].isEligible ? 1 : 0
+            paths[i] = p
+        } else {
+            paths.append(p)
+        }
+        ctx.sortBest(&paths, store)
+        put(key, paths)
+        change.bestChanged = ctx.differs(before, paths.first)
+        return change
+    }
+
+    /// Removes the path of (peer, path id), if there is one.
+    mutating func remove(_ key: Key, peer: UInt16, pathID: UInt32, _ store: inout AttributeStore, _ ctx: DecisionContext) -> (Path, PathChange)? {
+        guard let w = table[key] else { return nil }
+        if let old = inlinePath(w) {
+            guard old.peer == peer, pathID == 0 else { return nil }
+            table.remove(key)
+            store.release(old.attributes)
+            return (old, PathChange(bestChanged: old.isEligible, received: -1, accepted: old.isEligible ? -1 : 0))
+        }
+        var paths = decode(w)
+        guard let i = paths.firstIndex(where: { $0.peer == peer && $0.pathID == pathID }) else { return nil }
+        let before = paths.first
+        let old = paths.remove(at: i)
+        store.release(old.attributes)
+        ctx.sortBest(&paths, store)
+        put(key, paths)
+        return (old, PathChange(bestChanged: ctx.differs(before, paths.first), received: -1, accepted: old.isEligible ? -1 : 0))
+    }
+
+    /// Rewrites (or removes, nil) every path of one peer; returns the keys
+    /// whose best changed and the count changes.
+    mutating func rewrite(peer: UInt16, _ store: inout AttributeStore, _ ctx: DecisionContext,
+                          _ transform: (Key, Path, inout AttributeStore) -> Path?) -> ([Key], PathChange) {
+        var keys: [Key] = []
+        table.forEach { k, w in
+            if let p = inlinePath(w) {
+                if p.peer == peer { keys.append(k) }
+            } else if decode(w).contains(where: { $0.peer == peer }) {
+                keys.append(k)
+            }
+        }
+        var changed: [Key] = []
+        var total = PathChange()
+        for k in keys {
+            var paths = paths(k)
+            let before = paths.first
+            var out: [Path] = []
+            out.reserveCapacity(paths.count)
+            for p in paths {
+                guard p.peer == peer else {
+                    out.append(p)
+                    continue
+                }
+                if var q = transform(k, p, &store) {
+                    q.peer = peer
+                    q.pathID = p.pathID
+                    if q.attributes != p.attributes {
+                        store.retain(q.attributes)
+                        store.release(p.attributes)
+                    }
+                    total.accepted += (q.isEligible ? 1 : 0) - (p.isEligible ? 1 : 0)
+                    out.append(q)
+                } else {
+                    store.release(p.attributes)
+                    total.received -= 1
+                    total.accepted -= p.isEligible ? 1 : 0
+                }
+            }
+            paths = out
+            ctx.sortBest(&paths, store)
+            put(k, paths)
+            if ctx.differs(before, paths.first) { changed.append(k) }
+        }
+        return (changed, total)
+    }
+}
+
+extension LocRIB {
+    var context: DecisionContext { DecisionContext(peers: peers, decision: decision) }
+
+    /// Stores the routes of one UPDATE: import policy decides per prefix
+    /// (its attribute conditions once per UPDATE), and each distinct
+    /// outcome is one interned attribute set.
+    mutating func announce(_ prefixes: [RoutePrefix], _ family: AddressFamily, _ received: PathAttributes, _ nextHop: NextHop,
+                           _ peer: UInt16, _ changes: inout RIBChanges) {
+        var attributes = received
+        // RFC 4271 §5.1.5: LOCAL_PREF from an external peer is ignored.
+        if peer != 0, attributes.localPref != nil, peers[Int(peer)]?.isInternal == false { attributes.localPref = nil }
+        let loop = peer != 0 && (attributes.asPath ?? []).contains { $0.asns.contains(localAS) }
+        let baseFlags: UInt16 = loop ? Path.loop : 0
+        let policy = peer == 0 ? RoutePolicy.acceptAll : policies[Int(peer)]
+        var cache: [Bool]? = nil
+        var byOutcome: [RoutePolicy.Outcome: (UInt32, UInt16)] = [:]
+        let ctx = context
+        let fi = family == .ipv6Unicast ? 1 : 0
+        var fixed: (UInt32, UInt16)? = nil
+        if case .acceptAll = policy {
+            fixed = (store.intern(StoredAttributes(attributes: attributes, nextHop: nextHop)), baseFlags)
+        }
+        for rp in prefixes {
+            let (id, flags): (UInt32, UInt16)
+            if let f = fixed {
+                (id, flags) = f
+            } else {
+                let outcome = policy.evaluate(rp, attributes, cache: &cache)
+                if let known = byOutcome[outcome] {
+                    (id, flags) = known
+                } else {
+                    let stored: StoredAttributes
+                    var fl = baseFlags
+                    if let c = policy.changes(outcome) {
+                        stored = StoredAttributes(attributes: c.apply(to: attributes), learned: attributes, nextHop: nextHop)
+                    } else {
+                        stored = StoredAttributes(attributes: attributes, nextHop: nextHop)
+                        fl |= Path.denied
+                    }
+                    let v = (store.intern(stored), fl)
+                    byOutcome[outcome] = v
+                    (id, flags) = v
+                }
+            }
+            store.retain(id)
+            let c: PathChange
+            switch rp {
+            case .ipv4(let x): c = v4.insert(V4Key(x), Path(attributes: id, peer: peer, flags: flags, pathID: x.pathID), &store, ctx)
+            case .ipv6(let x): c = v6.insert(V6Key(x), Path(attributes: id, peer: peer, flags: flags, pathID: x.pathID), &store, ctx)
+            }
+            counts[Int(peer)].received[fi] += c.received
+            counts[Int(peer)].accepted[fi] += c.accepted
+            if c.bestChanged && recordChanges { changes.bestChanged.append(rp.withoutPathID) }
+        }
+        if let f = fixed { store.collect(f.0) }
+        for (id, _) in byOutcome.values { store.collect(id) }
+    }
+
+    mutating func withdraw(_ rp: RoutePrefix, _ peer: UInt16, _ changes: inout RIBChanges) {
+        let ctx = context
+        let r: (Path, PathChange)?
+        switch rp {
+        case .ipv4(let x): r = v4.remove(V4Key(x), peer: peer, pathID: x.pathID, &store, ctx)
+        case .ipv6(let x): r = v6.remove(V6Key(x), peer: peer, pathID: x.pathID, &store, ctx)
+        }
+        guard let (_, c) = r else { return }
+        let fi = rp.family == .ipv6Unicast ? 1 : 0
+        counts[Int(peer)].received[fi] += c.received
+        counts[Int(peer)].accepted[fi] += c.accepted
+        if c.bestChanged && recordChanges { changes.bestChanged.append(rp.withoutPathID) }
+    }
+
+    mutating func withdraw(_ list: MPPrefixes, _ family: AddressFamily, _ peer: UInt16, _ changes: inout RIBChanges) {
+        switch list {
+        case .ipv4(let l) where family == .ipv4Unicast: for p in l { withdraw(.ipv4(p), peer, &changes) }
+        case .ipv6(let l) where family == .ipv6Unicast: for p in l { withdraw(.ipv6(p), peer, &changes) }
+        default: break
+        }
+    }
+
+    /// Visits every path of a peer in the given families (nil: all).
+    mutating func rewritePeer(_ peer: UInt16, families: Set<AddressFamily>?,
+                              _ transform: (AddressFamily, RoutePrefix, Path, inout AttributeStore) -> Path?) -> RIBChanges {
+        var changes = RIBChanges()
+        let ctx = context
+        if families?.contains(.ipv4Unicast) ?? true {
+            let (keys, c) = v4.rewrite(peer: peer, &store, ctx) { k, p, s in transform(.ipv4Unicast, .ipv4(k.prefix), p, &s) }
+            counts[Int(peer)].received[0] += c.received
+            counts[Int(peer)].accepted[0] += c.accepted
+            changes.bestChanged += keys.map { .ipv4($0.prefix) }
+        }
+        if families?.contains(.ipv6Unicast) ?? true {
+            let (keys, c) = v6.rewrite(peer: peer, &store, ctx) { k, p, s in transform(.ipv6Unicast, .ipv6(k.prefix), p, &s) }
+            counts[Int(peer)].received[1] += c.received
+            counts[Int(peer)].accepted[1] += c.accepted
+            changes.bestChanged += keys.map { .ipv6($0.prefix) }
+        }
+        return changes
+    }
+}
+
+extension RoutePrefix {
+    /// The prefix without its ADD-PATH id: the Loc-RIB's key.
+    public var withoutPathID: RoutePrefix {
+        switch self {
+        case .ipv4(let p): return p.pathID == 0 ? self : .ipv4(IPv4Prefix(p.address, p.length))
+        case .ipv6(let p): return p.pathID == 0 ? self : .ipv6(IPv6Prefix(p.address, p.length))
+        }
+    }
+}

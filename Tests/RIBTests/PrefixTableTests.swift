@@ -1,0 +1,59 @@
+import BGPCodec
+@testable import RIB
+import Testing
+
+@Suite struct PrefixTableTests {
+    /// A seeded generator, so a failure replays.
+    struct SplitMix: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            return mix(state)
+        }
+    }
+
+    @Test(arguments: [1, 2, 3])
+    func matchesADictionaryUnderRandomInsertsAndRemovals(seed: UInt64) {
+        var rng = SplitMix(state: seed)
+        var table = PrefixTable<V4Key>()
+        var model: [V4Key: UInt64] = [:]
+        // Few distinct keys, so removals hit and probe runs wrap and shift.
+        for step in 0..<60_000 {
+            let p = IPv4Prefix(IPv4Address(UInt32.random(in: 0..<4000, using: &rng) << 8), 24)
+            let k = V4Key(p)
+            if Bool.random(using: &rng) || step < 2000 {
+                let v = UInt64(step)
+                #expect(table.set(k, v) == model.updateValue(v, forKey: k))
+            } else {
+                #expect(table.remove(k) == model.removeValue(forKey: k))
+            }
+        }
+        #expect(table.count == model.count)
+        for (k, v) in model { #expect(table[k] == v) }
+        var seen = 0
+        table.forEach { k, v in
+            seen += 1
+            #expect(model[k] == v)
+        }
+        #expect(seen == model.count)
+    }
+
+    @Test func ipv6KeysKeepLengthApart() {
+        var table = PrefixTable<V6Key>()
+        let a = IPv6Prefix("2001:db8::/32")!, b = IPv6Prefix("2001:db8::/48")!
+        table.set(V6Key(a), 1)
+        table.set(V6Key(b), 2)
+        #expect(table[V6Key(a)] == 1 && table[V6Key(b)] == 2 && table.count == 2)
+        #expect(V6Key(b).prefix == b)
+        table.remove(V6Key(a))
+        #expect(table[V6Key(a)] == nil && table[V6Key(b)] == 2)
+    }
+
+    @Test func aMillionPrefixesFitInTwentyFiveBytesEach() {
+        var table = PrefixTable<V4Key>()
+        for i in 0..<1_000_000 { table.set(V4Key(IPv4Prefix(IPv4Address(UInt32(i) << 8), 24)), UInt64(i)) }
+        #expect(table.count == 1_000_000)
+        #expect(table.slotBytes < 25 * 1_000_000)
+        #expect(table[V4Key(IPv4Prefix(IPv4Address(UInt32(777_777) << 8), 24))] == 777_777)
+    }
+}
