@@ -40,6 +40,9 @@ public struct PeerSnapshot: Sendable {
     public var negotiated: NegotiatedSession?
     public var lastDown: SessionDownReason?
     public var now: Instant
+    /// Messages by type since start: `MessageTally.typeNames` order.
+    public var received: [UInt64]
+    public var sent: [UInt64]
 
     public var uptimeSeconds: Int64 {
         guard let since = establishedSince else { return 0 }
@@ -82,6 +85,15 @@ public final class BGPSpeaker: @unchecked Sendable {
         var timer: Scheduled<Void>?
         /// Bytes handed to each channel and not yet written to the kernel.
         var queued: [ConnectionID: Int] = [:]
+        /// Messages in and out: per live connection, and in all.
+        var inbound: [ConnectionID: MessageTally] = [:]
+        var inboundTotal = MessageTally()
+        var outbound = MessageTally()
+        var receivedCounts: [UInt64] {
+            var t = inboundTotal
+            for x in inbound.values { t.absorb(x) }
+            return t.counts
+        }
     }
 
     /// The most a connection may have queued for a peer that does not read.
@@ -152,9 +164,77 @@ public final class BGPSpeaker: @unchecked Sendable {
                 let s = self.peers[key]!.session
                 return PeerSnapshot(peer: key, asn: self.peers[key]!.endpoint.session.peerAS, state: s.state,
                                     establishedSince: s.establishedSince, negotiated: s.negotiated, lastDown: s.lastDownReason,
-                                    now: self.now())
+                                    now: self.now(), received: self.peers[key]!.receivedCounts,
+                                    sent: self.peers[key]!.outbound.counts)
             }
         }
+    }
+
+    /// A peer added at run time (reload). Its MD5 key is set on the
+    /// listener before it starts.
+    public func addPeer(_ p: PeerEndpoint) -> EventLoopFuture<Void> {
+        eventLoop.submit {
+            guard self.peers[p.key] == nil else { return self.eventLoop.makeSucceededFuture(()) }
+            self.peers[p.key] = Entry(endpoint: p, session: PeerSession(config: p.session))
+            return self.setListenerKey(p).map {
+                self.apply(p.key, self.peers[p.key]!.session.start(passive: p.session.passive, at: self.now()))
+            }
+        }.flatMap { $0 }
+    }
+
+    /// Stops a peer with Cease (Peer De-configured by default) and forgets it.
+    public func removePeer(_ key: String, subcode: CeaseSubcode = .peerDeconfigured, message: String? = nil) -> EventLoopFuture<Void> {
+        stopPeer(key, subcode: subcode, message: message).map {
+            self.peers[key]?.timer?.cancel()
+            self.peers[key] = nil
+        }
+    }
+
+    /// Stops a peer's session with Cease and this subcode; it stays down
+    /// until `startPeer` (max-prefix teardown, or before a reset).
+    public func stopPeer(_ key: String, subcode: CeaseSubcode, message: String? = nil) -> EventLoopFuture<Void> {
+        eventLoop.submit {
+            guard self.peers[key] != nil else { return self.eventLoop.makeSucceededFuture(()) }
+            self.apply(key, self.peers[key]!.session.stop(subcode, message: message, at: self.now()))
+            let writes = Array(self.peers[key]?.lastWrite.values ?? [:].values)
+            return EventLoopFuture.andAllComplete(writes, on: self.eventLoop)
+        }.flatMap { $0 }
+    }
+
+    public func startPeer(_ key: String) {
+        eventLoop.execute {
+            guard let e = self.peers[key] else { return }
+            self.apply(key, self.peers[key]!.session.start(passive: e.endpoint.session.passive, at: self.now()))
+        }
+    }
+
+    /// `vipctl peer reset`: Cease/Administrative Reset, then start again.
+    public func resetPeer(_ key: String, message: String? = nil) -> EventLoopFuture<Void> {
+        stopPeer(key, subcode: .administrativeReset, message: message).map { self.startPeer(key) }
+    }
+
+    /// `vipctl peer reset --soft`: ask the peer to send its routes again
+    /// (RFC 2918), for each family it negotiated with route refresh.
+    public func requestRouteRefresh(_ key: String) -> EventLoopFuture<Bool> {
+        eventLoop.submit {
+            guard let n = self.peers[key]?.session.negotiated, n.routeRefresh else { return false }
+            for f in n.families {
+                self.apply(key, self.peers[key]!.session.send(routeRefresh: RouteRefreshMessage(family: f), at: self.now()))
+            }
+            return true
+        }
+    }
+
+    public var peerKeys: [String] { peers.keys.sorted() }
+
+    private func setListenerKey(_ e: PeerEndpoint) -> EventLoopFuture<Void> {
+        guard let channel = listener, let key = e.password, !key.isEmpty,
+              let provider = channel as? SocketOptionProvider,
+              let sig = try? BGPSocketOptions.md5(peer: e.address, key: key) else {
+            return eventLoop.makeSucceededFuture(())
+        }
+        return provider.unsafeSetSocketOption(level: .init(rawValue: Int32(IPPROTO_TCP)),
+                                              name: .init(rawValue: BGPSocketOptions.tcpMD5SIG), value: sig)
     }
 
     public func negotiated(with peer: String) -> EventLoopFuture<NegotiatedSession?> {
@@ -238,6 +318,7 @@ public final class BGPSpeaker: @unchecked Sendable {
 
     func received(_ bytes: [UInt8], peer key: String, connection id: ConnectionID) {
         guard peers[key] != nil else { return }
+        peers[key]!.inbound[id, default: MessageTally()].scan(bytes)
         apply(key, peers[key]!.session.received(bytes, on: id, at: now()))
     }
 
@@ -251,6 +332,7 @@ public final class BGPSpeaker: @unchecked Sendable {
 
     func closed(peer key: String, connection id: ConnectionID) {
         guard peers[key]?.channels.removeValue(forKey: id) != nil else { return }
+        if let t = peers[key]!.inbound.removeValue(forKey: id) { peers[key]!.inboundTotal.absorb(t) }
         peers[key]!.lastWrite[id] = nil
         peers[key]!.queued[id] = nil
         apply(key, peers[key]!.session.closed(id, at: now()))
@@ -277,6 +359,7 @@ public final class BGPSpeaker: @unchecked Sendable {
                     return
                 }
                 peers[key]!.queued[id] = queued
+                peers[key]!.outbound.scan(bytes)
                 var buffer = ch.allocator.buffer(capacity: bytes.count)
                 buffer.writeBytes(bytes)
                 let write = ch.writeAndFlush(buffer)
