@@ -12,14 +12,14 @@ public struct AdjRIBOut: Sendable {
     public var session: ExportSession
     /// This peer's index in the Loc-RIB.
     public let peer: UInt16
-    public var policy: ExportPolicy
+    public var policy: RouteExport
     public var mrai: Duration
     public private(set) var advertised: [RoutePrefix: PathAttributes] = [:]
     private var pending: [RoutePrefix] = []
     private var pendingSet: Set<RoutePrefix> = []
     private var lastFlush: Instant?
 
-    public init(session: ExportSession, peer: UInt16, policy: ExportPolicy, mrai: Duration = .zero) {
+    public init(session: ExportSession, peer: UInt16, policy: RouteExport, mrai: Duration = .zero) {
         self.session = session
         self.peer = peer
         self.policy = policy

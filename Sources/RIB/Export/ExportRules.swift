@@ -2,7 +2,7 @@ import BGPCodec
 import BGPSession
 
 /// A peer's `export`: which best routes it gets.
-public enum ExportPolicy: Sendable {
+public enum RouteExport: Sendable {
     /// Only our VIPs (the default).
     case vips
     /// Our VIPs and every best route we learned.
@@ -23,7 +23,7 @@ public enum ExportRules {
     /// nothing for this prefix. `fromPeer` is the index of the path's peer
     /// (0 for our own routes), `toPeer` the receiving peer's.
     public static func exported(_ prefix: RoutePrefix, path: Path, stored: StoredAttributes, pathPeer: RIBPeer?,
-                                toPeer: UInt16, session s: ExportSession, policy: ExportPolicy) -> PathAttributes? {
+                                toPeer: UInt16, session s: ExportSession, policy: RouteExport) -> PathAttributes? {
         let isLocal = path.peer == 0
         guard path.peer != toPeer else { return nil }
         guard s.negotiated.families.contains(prefix.family) else { return nil }

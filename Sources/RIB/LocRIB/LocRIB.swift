@@ -11,6 +11,7 @@ public struct RIBChanges: Sendable {
 
 /// Per-peer route counts, per family.
 public struct PeerRouteCounts: Sendable, Hashable {
+    public init() {}
     public var received = [0, 0]
     public var accepted = [0, 0]
     public var total: Int { received[0] + received[1] }
@@ -86,6 +87,18 @@ public struct LocRIB: Sendable {
 
     public func counts(_ peer: UInt16) -> PeerRouteCounts { counts[Int(peer)] }
 
+    /// The router id comes with the peer's OPEN; the peer's routes are
+    /// gone by then (a session that ended cleared them or kept them stale),
+    /// so no decision needs redoing for the ones it has not sent yet.
+    public mutating func setRouterID(_ peer: UInt16, _ id: UInt32) {
+        peers[Int(peer)]?.routerID = id
+    }
+
+    public mutating func setInternal(_ peer: UInt16, asn: UInt32) {
+        peers[Int(peer)]?.asn = asn
+        peers[Int(peer)]?.isInternal = asn == localAS
+    }
+
     // MARK: UPDATEs
 
     /// Applies one decoded UPDATE (or its RFC 7606 outcome) from a peer.
@@ -131,15 +144,22 @@ public struct LocRIB: Sendable {
     }
 
     /// Our own route (a VIP), as peer 0.
+    /// Changes to our own routes are always recorded.
     public mutating func originate(_ prefix: RoutePrefix, attributes: PathAttributes, nextHop: NextHop) -> RIBChanges {
         var c = RIBChanges()
+        let record = recordChanges
+        recordChanges = true
         announce([prefix], prefix.family, attributes, nextHop, 0, &c)
+        recordChanges = record
         return c
     }
 
     public mutating func withdrawOriginated(_ prefix: RoutePrefix) -> RIBChanges {
         var c = RIBChanges()
+        let record = recordChanges
+        recordChanges = true
         withdraw(prefix, 0, &c)
+        recordChanges = record
         return c
     }
 
