@@ -35,7 +35,11 @@ enum ControlClient {
             reply += buf[0..<n]
         }
         let value = try JSONSerialization.jsonObject(with: Data(reply))
-        if let obj = value as? [String: Any], let e = obj["error"] as? String { throw ValidationError(e) }
+        if let obj = value as? [String: Any], let e = obj["error"] as? String {
+            // vipd refused the request: its reason alone, without usage text.
+            FileHandle.standardError.write(Data("vipctl: \(e)\n".utf8))
+            throw ExitCode.failure
+        }
         return value
     }
 
@@ -74,27 +78,118 @@ struct Neighbors: ParsableCommand {
         if options.json { return try ControlClient.printJSON(v) }
         ControlClient.printTable(v as? [[String: Any]] ?? [], columns: [
             ("Neighbor", "address"), ("AS", "asn"), ("State", "state"), ("Up(s)", "uptime_seconds"),
-            ("PfxRcd", "prefixes_received"), ("PfxSnt", "prefixes_advertised"), ("Last error", "last_error"),
+            ("PfxRcd", "prefixes_received"), ("PfxAcc", "prefixes_accepted"), ("PfxSnt", "prefixes_advertised"), ("Last error", "last_error"),
         ])
     }
 }
 
 struct Rib: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Routes received from peers (Adj-RIB-In).")
+    static let configuration = CommandConfiguration(
+        abstract: "Routes: the Loc-RIB with every path (default), what peers sent (--in) or what they were sent (--out).")
     @OptionGroup var options: ControlOptions
-    @Flag(name: .customLong("in"), help: "Adj-RIB-In (the only table so far).") var adjIn = false
+    @Flag(name: .customLong("in"), help: "Adj-RIB-In: as received, before import policy.") var adjIn = false
+    @Flag(name: .customLong("out"), help: "Adj-RIB-Out: as sent to each peer.") var adjOut = false
+    @Option(help: "ipv4-unicast or ipv6-unicast.") var family: String?
     @Option(help: "Only this prefix.") var prefix: String?
     @Option(help: "Only this peer.") var peer: String?
 
     func run() throws {
-        var rows = try ControlClient.call(options.socket, command: "rib", args: ["--in"]) as? [[String: Any]] ?? []
-        if let prefix { rows = rows.filter { $0["prefix"] as? String == prefix } }
-        if let peer { rows = rows.filter { $0["peer"] as? String == peer } }
+        var args: [String] = []
+        if adjIn { args.append("--in") }
+        if adjOut { args.append("--out") }
+        if let family { args += ["--family", family] }
+        if let prefix { args += ["--prefix", prefix] }
+        if let peer { args += ["--peer", peer] }
+        let rows = try ControlClient.call(options.socket, command: "rib", args: args) as? [[String: Any]] ?? []
         if options.json { return try ControlClient.printJSON(rows) }
-        ControlClient.printTable(rows, columns: [
-            ("Prefix", "prefix"), ("Peer", "peer"), ("Next hop", "next_hop"), ("MED", "med"),
-            ("Communities", "communities"), ("Stale", "stale"),
+        let marked = rows.map { r -> [String: Any] in
+            var r = r
+            r["flags"] = (r["best"] as? Bool == true ? "*>" : (r["accepted"] as? Bool == false ? "x " : "  ")) + (r["stale"] as? Bool == true ? "S" : "")
+            return r
+        }
+        ControlClient.printTable(marked, columns: [
+            ("", "flags"), ("Prefix", "prefix"), ("Peer", "peer"), ("Next hop", "next_hop"), ("LocPrf", "local_pref"), ("MED", "med"),
+            ("AS path", "as_path"), ("Communities", "communities"),
         ])
+    }
+}
+
+struct Vip: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Add or delete a VIP at run time (kept over reloads, not restarts).",
+                                                    subcommands: [VipAdd.self, VipDel.self])
+}
+
+struct VipAdd: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "add", abstract: "Add a VIP.")
+    @OptionGroup var options: ControlOptions
+    @Argument(help: "The address.") var address: String
+    @Option(help: "bgp, arp or table.") var mode = "bgp"
+
+    func run() throws {
+        let v = try ControlClient.call(options.socket, command: "vip", args: ["add", address, "--mode", mode])
+        if options.json { try ControlClient.printJSON(v) } else { print("vip \(address) added (\(mode))") }
+    }
+}
+
+struct VipDel: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "del", abstract: "Delete a VIP added at run time.")
+    @OptionGroup var options: ControlOptions
+    @Argument(help: "The address.") var address: String
+
+    func run() throws {
+        let v = try ControlClient.call(options.socket, command: "vip", args: ["del", address])
+        if options.json { try ControlClient.printJSON(v) } else { print("vip \(address) deleted") }
+    }
+}
+
+struct Peer: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Act on one BGP peer.", subcommands: [PeerReset.self])
+}
+
+struct PeerReset: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reset",
+        abstract: "Reset a peer: Cease/Administrative Reset and a new session, or with --soft a route refresh both ways.")
+    @OptionGroup var options: ControlOptions
+    @Argument(help: "The peer's address.") var address: String
+    @Flag(help: "Route refresh instead of a new session.") var soft = false
+
+    func run() throws {
+        let v = try ControlClient.call(options.socket, command: "peer", args: ["reset", address] + (soft ? ["--soft"] : []))
+        if options.json { try ControlClient.printJSON(v) } else { print("peer \(address): \(soft ? "soft reset" : "reset")") }
+    }
+}
+
+struct Debug: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Per-peer debug logging at run time.", subcommands: [DebugPeer.self])
+}
+
+struct DebugPeer: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "peer", abstract: "debug peer ADDRESS on|off")
+    @OptionGroup var options: ControlOptions
+    @Argument(help: "The peer's address.") var address: String
+    @Argument(help: "on or off.") var state: String
+
+    func validate() throws {
+        guard state == "on" || state == "off" else { throw ValidationError("the last word is on or off") }
+    }
+
+    func run() throws {
+        let v = try ControlClient.call(options.socket, command: "debug", args: ["peer", address, state])
+        if options.json { try ControlClient.printJSON(v) } else { print("peer \(address): debug \(state)") }
+    }
+}
+
+struct Reload: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Reload the config file, as SIGHUP does; errors are printed and nothing changes.")
+    @OptionGroup var options: ControlOptions
+
+    func run() throws {
+        let v = try ControlClient.call(options.socket, command: "reload")
+        if options.json { return try ControlClient.printJSON(v) }
+        let o = v as? [String: Any] ?? [:]
+        func list(_ k: String) -> String { (o[k] as? [String] ?? []).joined(separator: " ") }
+        print("reloaded: \(o["bgp_vips"] ?? 0) BGP VIPs; peers added [\(list("peers_added"))] removed [\(list("peers_removed"))] reset [\(list("peers_reset"))] re-evaluated [\(list("peers_reevaluated"))]")
     }
 }
 

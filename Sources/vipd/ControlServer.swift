@@ -4,9 +4,11 @@ import NIOCore
 import NIOPosix
 
 /// The control API: one JSON request a line on a unix socket (mode 0600),
-/// one JSON reply a line. Requests are {"command": "neighbors" | "rib" |
-/// "vips" | "stop", "args": [...]}; `rib` takes "--in" (Adj-RIB-In, the only
-/// table so far), `stop` takes "--graceful-restart". Errors reply
+/// one JSON reply a line. Requests are {"command": C, "args": [...]} with
+/// the command words of interfaces.md: "neighbors", "rib" (--family,
+/// --peer, --prefix, --in | --out), "vips", "vip" (add|del ADDRESS
+/// [--mode M]), "peer" (reset ADDRESS [--soft]), "debug" (peer ADDRESS
+/// on|off), "reload", "stop" (--graceful-restart). Errors reply
 /// {"error": "..."}.
 enum ControlServer {
     static func start(daemon: Daemon, path: String) throws -> Channel {
@@ -41,8 +43,16 @@ final class ControlHandler: ChannelInboundHandler, @unchecked Sendable {
         let answer: EventLoopFuture<JSONValue>
         switch command {
         case "neighbors": answer = daemon.neighbors()
-        case "rib" where args.isEmpty || args.contains("--in"): answer = daemon.ribInJSON()
+        case "rib": answer = daemon.ribJSON(args)
         case "vips": answer = daemon.vipsJSON()
+        case "vip": answer = daemon.vipCommand(args)
+        case "peer": answer = daemon.peerCommand(args)
+        case "debug": answer = daemon.debugCommand(args)
+        case "reload": answer = daemon.reloadFromFile().map { s in
+            .object([("reloaded", .bool(true)), ("peers_added", .array(s.added.map { .string($0) })),
+                     ("peers_removed", .array(s.removed.map { .string($0) })), ("peers_reset", .array(s.reset.map { .string($0) })),
+                     ("peers_reevaluated", .array(s.reevaluated.map { .string($0) })), ("bgp_vips", .int(s.vips))])
+        }
         case "stop" where args.contains("--graceful-restart"):
             answer = daemon.gracefulStop().map { .object([("stopped", .bool(true))]) }
         default: answer = context.eventLoop.makeSucceededFuture(.object([("error", .string("unknown command '\(command)'"))]))
@@ -52,7 +62,7 @@ final class ControlHandler: ChannelInboundHandler, @unchecked Sendable {
         answer.hop(to: context.eventLoop).whenComplete { result in
             switch result {
             case .success(let v): self.reply(ctx.value, v) { if exits { self.daemon.onExit?() } }
-            case .failure(let e): self.reply(ctx.value, .object([("error", .string("\(e)"))]))
+            case .failure(let e): self.reply(ctx.value, .object([("error", .string(String(describing: e)))]))
             }
         }
     }

@@ -1,0 +1,115 @@
+import BGPSession
+import BGPTransport
+import NIOCore
+import RIB
+import VipdConfig
+
+/// SIGHUP and `vipctl reload`: the new config is diffed against the
+/// running one. Only peers whose session settings changed are reset (Cease
+/// 6, Other Configuration Change); policy, max-prefix, MRAI and VIP changes
+/// apply in place; added peers start and removed ones stop (Cease 3).
+extension Daemon {
+    /// What a reload did, for the log and the control API's reply.
+    struct ReloadSummary {
+        var added: [String] = []
+        var removed: [String] = []
+        var reset: [String] = []
+        var reevaluated: [String] = []
+        var vips = 0
+        var text: String {
+            "reloaded: \(vips) BGP VIPs; peers added [\(added.joined(separator: " "))], removed [\(removed.joined(separator: " "))], "
+                + "reset [\(reset.joined(separator: " "))], re-evaluated in place [\(reevaluated.joined(separator: " "))]"
+        }
+    }
+
+    /// Runs on the loop.
+    func apply(_ new: VipdConfig) -> ReloadSummary {
+        let diff = ConfigDiff(old: config, new: new)
+        let asnChanged = config.asn != new.asn
+        config = new
+        var summary = ReloadSummary()
+        rib.decision.options = BestPathOptions(alwaysCompareMED: new.bestpath.alwaysCompareMED, multipath: new.bestpath.multipath)
+        if asnChanged {
+            // Every session resets (a session-wide change); start the RIB afresh.
+            rib = LocRIB(localAS: new.asn ?? 0, decision: rib.decision)
+            ribIndex = [:]
+            originated = [:]
+            for p in new.peers { addToRIB(p) }
+        }
+        for p in diff.peersRemoved {
+            let key = p.address.description
+            summary.removed.append(key)
+            forget(key)
+            if let idx = ribIndex.removeValue(forKey: key), !asnChanged { propagate(rib.removePeer(idx).bestChanged) }
+            _ = speaker.removePeer(key, subcode: .peerDeconfigured, message: "removed from vipd's config")
+        }
+        for p in diff.peersToReset {
+            let key = p.address.description
+            summary.reset.append(key)
+            if let idx = ribIndex[key] {
+                rib.setInternal(idx, asn: p.asn)
+                propagate(rib.setImportPolicy(idx, PolicyCompiler.importPolicy(p.importPolicy, new)).bestChanged)
+            }
+            guard let e = try? endpoint(p) else { continue }
+            _ = speaker.removePeer(key, subcode: .otherConfigurationChange, message: "vipd config changed")
+                .flatMap { self.speaker.addPeer(e) }
+        }
+        for p in diff.peersAdded {
+            let key = p.address.description
+            summary.added.append(key)
+            if ribIndex[key] == nil { addToRIB(p) }
+            if let e = try? endpoint(p) { _ = speaker.addPeer(e) }
+        }
+        for p in diff.peersToReevaluate {
+            let key = p.address.description
+            summary.reevaluated.append(key)
+            if let idx = ribIndex[key] {
+                propagate(rib.setImportPolicy(idx, PolicyCompiler.importPolicy(p.importPolicy, new)).bestChanged)
+                checkMaxPrefix(key, idx)
+            }
+            if var o = out[key] {
+                o.policy = PolicyCompiler.exportPolicy(p.exportPolicy, new)
+                o.mrai = .seconds(Int64(p.mrai))
+                o.enqueueAll(rib)
+                out[key] = o
+                flush(key)
+            }
+        }
+        updateRecording()
+        syncVIPs()
+        summary.vips = originated.count
+        return summary
+    }
+
+    /// Per-peer state that does not outlive the peer's config.
+    func forget(_ key: String) {
+        flushTimers.removeValue(forKey: key)?.cancel()
+        staleTimers.removeValue(forKey: key)?.cancel()
+        maxPrefixRestarts.removeValue(forKey: key)?.cancel()
+        out[key] = nil
+        negotiated[key] = nil
+        lastError[key] = nil
+        maxPrefixWarned.remove(key)
+        debugPeers.remove(key)
+    }
+
+    /// SIGHUP: a config with errors is refused and the running one stays.
+    func reload(_ new: VipdConfig) {
+        loop.execute { self.log(self.apply(new).text) }
+    }
+
+    /// `vipctl reload`: reads the file again; its errors come back to the caller.
+    func reloadFromFile() -> EventLoopFuture<ReloadSummary> {
+        switch Vipd.load(configPath) {
+        case .failure(let e):
+            log("reload refused, keeping the running config:\n" + e.message)
+            return loop.makeFailedFuture(ControlError(e.message))
+        case .success(let c):
+            return loop.submit {
+                let s = self.apply(c)
+                self.log(s.text)
+                return s
+            }
+        }
+    }
+}

@@ -1,0 +1,130 @@
+import BGPCodec
+import BGPSession
+import NIOCore
+import RIB
+import VipdConfig
+
+/// VIPs into the Loc-RIB, changes out to the peers, and max-prefix.
+extension Daemon {
+    /// A VIP as the route that carries it: /32 or /128.
+    static func hostPrefix(_ address: IPAddress) -> RoutePrefix {
+        switch address {
+        case .v4(let a): return .ipv4(IPv4Prefix(a, 32))
+        case .v6(let a): return .ipv6(IPv6Prefix(a, 128))
+        }
+    }
+
+    /// Every VIP in force: the config's, then the runtime ones it lacks.
+    var allVIPs: [(VIPConfig, source: String)] {
+        let configured = Set(config.vips.map(\.address))
+        return config.vips.map { ($0, "config") } + runtimeVIPs.filter { !configured.contains($0.address) }.map { ($0, "runtime") }
+    }
+
+    static func vipRoute(_ v: VIPConfig) -> VIPRoute {
+        VIPRoute(prefix: hostPrefix(v.address), communities: v.communities.map(\.value), largeCommunities: v.largeCommunities,
+                 med: v.med, localPref: v.localPref, asPathPrepend: Int(v.asPathPrepend))
+    }
+
+    /// Brings the Loc-RIB's own routes in line with the BGP VIPs, and
+    /// sends what changed.
+    func syncVIPs() {
+        var wanted: [RoutePrefix: VIPRoute] = [:]
+        for (v, _) in allVIPs where v.mode == .bgp { wanted[Self.hostPrefix(v.address)] = Self.vipRoute(v) }
+        var changed: [RoutePrefix] = []
+        for (prefix, _) in originated where wanted[prefix] == nil {
+            changed += rib.withdrawOriginated(prefix).bestChanged
+        }
+        for (prefix, route) in wanted where originated[prefix] != route {
+            changed += rib.originate(prefix, attributes: route.originated(localAS: config.asn ?? 0), nextHop: .opaque([])).bestChanged
+        }
+        originated = wanted
+        propagate(changed)
+    }
+
+    /// Queues changed prefixes for every established peer and flushes
+    /// those whose MRAI allows it now; the others get a timer.
+    func propagate(_ prefixes: [RoutePrefix]) {
+        guard !prefixes.isEmpty else { return }
+        for peer in out.keys {
+            // A `vips` peer is sent only our own routes; learned ones never change them.
+            if case .vips = out[peer]!.policy, !prefixes.contains(where: { originated[$0] != nil || out[peer]!.advertised[$0] != nil }) {
+                continue
+            }
+            out[peer]!.enqueue(prefixes)
+            flush(peer)
+        }
+    }
+
+    func flush(_ peer: String) {
+        guard var o = out[peer] else { return }
+        let t = now()
+        guard let due = o.due(now: t) else { return }
+        if due <= t {
+            let msgs = o.flush(rib, now: t)
+            out[peer] = o
+            if !msgs.isEmpty { speaker.send(updates: msgs, to: peer) }
+        } else if flushTimers[peer] == nil {
+            flushTimers[peer] = loop.scheduleTask(in: .nanoseconds(due.nanoseconds - t.nanoseconds)) { [unowned self] in
+                self.flushTimers[peer] = nil
+                self.flush(peer)
+            }
+        }
+    }
+
+    /// RFC 4486: more prefixes than `max_prefix.limit` end the session
+    /// with Cease/Maximum Number of Prefixes Reached; `restart` brings it
+    /// back after `restart_after`, `teardown` waits for `vipctl peer reset`.
+    func checkMaxPrefix(_ peer: String, _ idx: UInt16) {
+        guard let mp = peerConfig(peer)?.maxPrefix else { return }
+        let n = rib.counts(idx).total
+        let warnAt = Int(mp.limit) * Int(mp.warningPercent) / 100
+        if n >= warnAt, n <= Int(mp.limit), maxPrefixWarned.insert(peer).inserted {
+            log("peer \(peer): warning: \(n) prefixes, \(mp.warningPercent)% of max_prefix \(mp.limit)")
+        } else if n < warnAt {
+            maxPrefixWarned.remove(peer)
+        }
+        guard n > Int(mp.limit) else { return }
+        log("peer \(peer): \(n) prefixes exceed max_prefix \(mp.limit): Cease/Maximum Number of Prefixes Reached, \(mp.action.rawValue)")
+        maxPrefixWarned.remove(peer)
+        _ = speaker.stopPeer(peer, subcode: .maximumPrefixesReached)
+        if mp.action == .restart {
+            maxPrefixRestarts[peer]?.cancel()
+            maxPrefixRestarts[peer] = loop.scheduleTask(in: .seconds(Int64(mp.restartAfter))) { [unowned self] in
+                self.maxPrefixRestarts[peer] = nil
+                self.log("peer \(peer): max_prefix restart_after over, starting again")
+                self.speaker.startPeer(peer)
+            }
+        }
+    }
+
+    // MARK: runtime VIPs
+
+    /// `vipctl vip add`: a VIP until the next restart, over reloads.
+    func addVIP(_ address: IPAddress, mode: VIPMode) throws {
+        guard mode == .bgp else { throw ControlError("mode \(mode.rawValue) VIPs are not available yet; only bgp") }
+        if allVIPs.contains(where: { $0.0.address == address }) { throw ControlError("\(address) is already a VIP") }
+        var v = VIPConfig(address: address)
+        v.mode = mode
+        runtimeVIPs.append(v)
+        syncVIPs()
+        log("vip \(address): added at run time (\(mode.rawValue))")
+    }
+
+    func deleteVIP(_ address: IPAddress) throws {
+        guard let i = runtimeVIPs.firstIndex(where: { $0.address == address }) else {
+            if config.vips.contains(where: { $0.address == address }) {
+                throw ControlError("\(address) is in the config file; remove it there and reload")
+            }
+            throw ControlError("\(address) is not a VIP")
+        }
+        runtimeVIPs.remove(at: i)
+        syncVIPs()
+        log("vip \(address): deleted at run time")
+    }
+}
+
+/// A control request that cannot be done, with the reason for the operator.
+struct ControlError: Error, CustomStringConvertible {
+    var description: String
+    init(_ s: String) { description = s }
+}
