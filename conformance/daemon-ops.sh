@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# vipd's operations against a real router (FRR as the tor), in the lab's two
+# namespaces: the control API and `vipctl`, runtime VIPs, import policy and
+# max-prefix changed by reload without a session reset, soft and hard peer
+# resets, a reload that resets only the changed peer, and a bad reload that
+# changes nothing. Each step prints PASS or FAIL with its reason.
+#
+# Usage: VIPD_BIN=... VIPCTL_BIN=... conformance/daemon-ops.sh
+# Exits 1 on any FAIL (the lab's state is then kept under /tmp/vipd-lab-ID).
+set -uo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib/peer.sh
+. "$HERE/lib/peer.sh"
+# shellcheck source=lib/checks.sh
+. "$HERE/lib/checks.sh"
+
+: "${VIPD_BIN:?set VIPD_BIN to the vipd binary}" "${VIPCTL_BIN:?set VIPCTL_BIN to the vipctl binary}"
+[ "$(id -u)" = 0 ] || lab_die "run as root (network namespaces)"
+"$HERE/../scripts/install-lab-deps" >&2 || lab_die "install-lab-deps failed"
+
+TOR_AS=65001 NODE_AS=65011
+FAILED=0
+pass() { printf 'PASS  %-28s %s\n' "$1" "$2"; }
+fail() { printf 'FAIL  %-28s %s\n' "$1" "$2"; FAILED=1; }
+
+lab_up
+DIR=$LAB_DIR/node
+mkdir -p "$DIR/state"
+ctl() { ip netns exec "$NODE_NS" "$VIPCTL_BIN" --socket "$DIR/vipd.sock" "$@"; }
+jq_py() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+neighbor() { ctl --json neighbors | jq_py "d[0]['$1']"; }
+
+# write_config [import] [extra peer lines...]
+write_config() {
+  local import=${1:-accept-all}; shift || true
+  {
+    cat <<EOF
+node_name: ops-node
+router_id: $NODE_V4
+asn: $NODE_AS
+state_dir: $DIR/state
+control: {socket: $DIR/vipd.sock}
+listen: {address: "$NODE_V4", port: 179}
+peers:
+  - address: $TOR_V4
+    asn: $TOR_AS
+    hold_time: ${HOLD:-9}
+    keepalive: 3
+    source_address: $NODE_V4
+    import: $import
+EOF
+    for line in "$@"; do echo "    $line"; done
+    cat <<EOF
+policies:
+  - name: two-of-five
+    rules:
+      - match: {prefix_list: ["10.9.1.0/24", "10.9.2.0/24"]}
+        action: {local_pref: 200, add_communities: ["65011:7"]}
+vips: [10.0.1.100]
+EOF
+  } >"$DIR/vipd.yaml"
+}
+
+peer_start frr ns="$TOR_NS" dir="$LAB_DIR/tor" router_id="$TOR_V4" local_as=$TOR_AS peer_as=$NODE_AS \
+  local_addr="$TOR_V4" peer_addr="$NODE_V4" hold=9 gr=0 >"$LAB_DIR/tor-start.out" 2>&1 || lab_die "FRR did not start"
+for i in 1 2 3 4 5; do peer_announce frr "10.9.$i.0/24" >/dev/null; done
+
+write_config
+ip netns exec "$NODE_NS" "$VIPD_BIN" --config "$DIR/vipd.yaml" >>"$DIR/vipd.log" 2>&1 &
+echo $! >"$DIR/vipd.pid"
+lab_down_hook() { stop_pids 10 "$(pidfile_pid "$DIR/vipd.pid")"; peer_stop frr; }
+wait_until 15 0.1 test -S "$DIR/vipd.sock" || lab_die "no control socket"
+
+# 1. Session and routes in both directions.
+if wait_until 30 0.2 bash -c "[ \"\$(ip netns exec $NODE_NS $VIPCTL_BIN --socket $DIR/vipd.sock --json neighbors | python3 -c 'import json,sys; print(json.load(sys.stdin)[0][\"prefixes_accepted\"])')\" = 5 ]" &&
+   wait_until 10 0.2 bash -c "vtysh --vty_socket $LAB_DIR/tor -c 'show bgp ipv4 unicast 10.0.1.100/32 json' | grep -q '\"paths\"'"; then
+  pass session "Established; 5 prefixes received and accepted; the VIP in FRR's RIB"
+else
+  fail session "$(ctl neighbors 2>&1 | tail -1)"
+fi
+best=$(ctl --json rib --peer "$TOR_V4" | jq_py "sum(1 for r in d if r['best'])")
+[ "$best" = 5 ] && pass rib "vipctl rib: 5 best paths from the tor" || fail rib "want 5 best paths, got $best"
+local_row=$(ctl --json rib --prefix 10.0.1.100/32 | jq_py "d[0]['peer']")
+[ "$local_row" = local ] && pass rib-local "the VIP is our own route in the Loc-RIB" || fail rib-local "got $local_row"
+out_count=$(ctl --json rib --out | jq_py "len(d)")
+[ "$out_count" = 1 ] && pass rib-out "Adj-RIB-Out: the VIP only (export: vips)" || fail rib-out "got $out_count routes out"
+
+# 2. Runtime VIPs.
+uptime0=$(neighbor uptime_seconds)
+ctl vip add 10.0.1.200 >/dev/null
+if wait_until 10 0.2 bash -c "vtysh --vty_socket $LAB_DIR/tor -c 'show bgp ipv4 unicast 10.0.1.200/32 json' | grep -q '\"paths\"'" &&
+   [ "$(ctl --json vips | jq_py "[v['source'] for v in d if v['address']=='10.0.1.200'][0]")" = runtime ]; then
+  pass vip-add "vipctl vip add: FRR has 10.0.1.200/32; vips says source runtime"
+else
+  fail vip-add "$(ctl vips 2>&1)"
+fi
+ctl vip del 10.0.1.200 >/dev/null
+if wait_until 10 0.2 bash -c "! vtysh --vty_socket $LAB_DIR/tor -c 'show bgp ipv4 unicast 10.0.1.200/32 json' | grep -q '\"paths\"'"; then
+  pass vip-del "vipctl vip del: withdrawn at FRR"
+else
+  fail vip-del "10.0.1.200/32 still at FRR"
+fi
+err=$(ctl vip del 10.0.1.100 2>&1)
+case $err in *"config file"*) pass vip-del-config "a config VIP is refused: $err" ;; *) fail vip-del-config "got: $err" ;; esac
+
+# 3. Import policy by reload: no reset, routes re-evaluated in place.
+write_config accept-none
+reply=$(ctl --json reload)
+acc=$(neighbor prefixes_accepted) rcv=$(neighbor prefixes_received)
+if [ "$(jq_py "d['peers_reset']" <<<"$reply")" = "[]" ] && [ "$acc" = 0 ] && [ "$rcv" -ge 5 ] && [ "$(neighbor state)" = Established ]; then
+  pass import-none "reload to accept-none: 0 accepted of $rcv received (kept in Adj-RIB-In), no reset"
+else
+  fail import-none "reply $reply; accepted $acc received $rcv"
+fi
+write_config two-of-five
+ctl reload >/dev/null
+lp=$(ctl --json rib --prefix 10.9.1.0/24 | jq_py "d[0]['local_pref']")
+if [ "$(neighbor prefixes_accepted)" = 2 ] && [ "$lp" = 200 ] && [ "$(neighbor uptime_seconds)" -ge "$uptime0" ]; then
+  pass import-policy "policy two-of-five: 2 accepted, local_pref 200 set, same session"
+else
+  fail import-policy "accepted $(neighbor prefixes_accepted), local_pref $lp, uptime $(neighbor uptime_seconds) < $uptime0?"
+fi
+
+# 4. Soft reset: a route refresh both ways, the session stays.
+reply=$(ctl --json peer reset "$TOR_V4" --soft)
+if [ "$(jq_py "d['route_refresh_sent']" <<<"$reply")" = True ] && [ "$(neighbor state)" = Established ] &&
+   [ "$(ctl --json neighbors | jq_py "d[0]['messages_sent']['route_refresh']")" -ge 1 ]; then
+  pass soft-reset "ROUTE-REFRESH sent, session kept"
+else
+  fail soft-reset "reply $reply"
+fi
+
+# 5. Max-prefix by reload: 5 > 3 ends the session with Cease 6/1.
+write_config accept-all "max_prefix: {limit: 3, action: teardown}"
+ctl reload >/dev/null
+if wait_until 10 0.2 bash -c "ip netns exec $NODE_NS $VIPCTL_BIN --socket $DIR/vipd.sock --json neighbors | grep -q 'maximumPrefixesReached'"; then
+  pass max-prefix "Cease/Maximum Number of Prefixes Reached sent; state $(neighbor state)"
+else
+  fail max-prefix "last_error: $(neighbor last_error)"
+fi
+write_config accept-all
+ctl reload >/dev/null
+ctl peer reset "$TOR_V4" >/dev/null
+if wait_until 30 0.2 bash -c "[ \"\$(ip netns exec $NODE_NS $VIPCTL_BIN --socket $DIR/vipd.sock --json neighbors | python3 -c 'import json,sys; print(json.load(sys.stdin)[0][\"state\"])')\" = Established ]"; then
+  pass hard-reset "vipctl peer reset brought the torn-down session back"
+else
+  fail hard-reset "state $(neighbor state)"
+fi
+
+# 6. A session setting changed by reload resets that peer.
+wait_until 10 0.5 bash -c "[ \"\$(ip netns exec $NODE_NS $VIPCTL_BIN --socket $DIR/vipd.sock --json neighbors | python3 -c 'import json,sys; print(json.load(sys.stdin)[0][\"uptime_seconds\"])')\" -ge 2 ]"
+HOLD=12 write_config accept-all
+reply=$(ctl --json reload)
+if [ "$(jq_py "d['peers_reset']" <<<"$reply")" = "['$TOR_V4']" ] &&
+   wait_until 30 0.2 bash -c "ip netns exec $NODE_NS $VIPCTL_BIN --socket $DIR/vipd.sock --json neighbors | grep -q '\"Established\"'"; then
+  pass reload-reset "hold_time change: only that peer reset, and it came back"
+else
+  fail reload-reset "reply $reply, state $(neighbor state)"
+fi
+
+# 7. A bad reload changes nothing.
+cp "$DIR/vipd.yaml" "$DIR/good.yaml"
+printf 'asn: banana\n' >>"$DIR/vipd.yaml"
+err=$(ctl reload 2>&1)
+cp "$DIR/good.yaml" "$DIR/vipd.yaml"
+if [[ $err == *line* ]] && [ "$(neighbor state)" = Established ] && [ "$(ctl --json vips | jq_py "len(d)")" = 1 ]; then
+  pass bad-reload "refused with the line ($(head -c 120 <<<"$err")), nothing changed"
+else
+  fail bad-reload "$err"
+fi
+
+# 8. Per-peer debug logging.
+ctl debug peer "$TOR_V4" on >/dev/null
+peer_announce frr 10.9.6.0/24 >/dev/null
+if wait_until 10 0.2 grep -q "debug: UPDATE" "$DIR/vipd.log"; then
+  pass debug-peer "debug peer on: UPDATEs logged for that peer"
+else
+  fail debug-peer "no debug line in the log"
+fi
+
+[ "$FAILED" = 0 ] || { LAB_KEEP=1; echo "logs: $DIR/vipd.log"; exit 1; }
+echo "all daemon operations passed"
