@@ -10,13 +10,18 @@
 # For each router on the node:
 #   bird  BIRD 2 in the node: `protocol kernel` with `learn` and
 #         `kernel table 198` imports the route; BGP exports it to FRR in tor.
+#         The VIP is also on lo (`local: true`, vipd's default).
 #   frr   FRR 8.4 in the node: zebra `ip import-table 198`, bgpd
-#         `redistribute table 198`; BGP to BIRD in tor.
+#         `redistribute table 198`; BGP to BIRD in tor. With `local: false`:
+#         an address on lo gives zebra a connected /32 (distance 0) that
+#         beats the imported table route (distance 15), and `redistribute
+#         table` then sends nothing (measured; docs/kernel-routes.md).
 # Each case:
 #   1. the session comes up, and the tor has no route to the VIP yet;
-#   2. the VIP's route is put in table 198 protocol 248: the tor gets the
-#      /32 from the node (AS path 65011, next hop 10.255.0.2);
-#   3. the route is taken away: the tor withdraws the /32;
+#   2. the VIP's route is put in table 198 protocol 248 (and the VIP on lo
+#      when local): the tor gets the /32 from the node (AS path 65011, next
+#      hop 10.255.0.2);
+#   3. the route (and address) is taken away: the tor withdraws the /32;
 #   (vipd only) 4. vipd stops: no route of protocol 248 is left in table 198.
 #
 # Who writes the route:
@@ -26,8 +31,9 @@
 #   --simulate     the lab's self-test of the routers, without vipd: the route
 #                  is added and removed with `ip route ... table 198 proto 248`,
 #                  exactly as kube-vip writes it (dev lo, scope global, type
-#                  unicast; see docs/kernel-routes.md). Like SPEAKER=exabgp in
-#                  selftest.sh, it proves the lab, not vipd.
+#                  unicast; see docs/kernel-routes.md), and the VIP with
+#                  `ip addr ... dev lo scope host` when local. Like
+#                  SPEAKER=exabgp in selftest.sh, it proves the lab, not vipd.
 #
 # Usage: table-mode.sh [--simulate] [-r "bird frr"]
 # Prints PASS or FAIL per router and exits 1 on any FAIL. Every process it
@@ -146,12 +152,15 @@ node_frr_logs() { echo "$NODE_ROUTER_DIR/zebra.log $NODE_ROUTER_DIR/bgpd.log"; }
 
 # The tor's router for each node router (another daemon, so the pair is real).
 tor_for() { case $1 in bird) echo frr ;; frr) echo bird ;; esac; }
+# Whether the VIP also goes on lo (`local`) with each node router; see above.
+local_for() { case $1 in bird) echo true ;; frr) echo false ;; esac; }
 
 # --- who writes the VIP route -------------------------------------------------
 VIPD_DIR=
 vip_add() {
   if [ "$SIMULATE" = 1 ]; then
     # kube-vip's route: VIP/32 dev lo, table 198, proto 248, scope global, unicast.
+    if [ "$LOCAL" = true ]; then ip -n "$NODE_NS" addr add "$VIP_PREFIX" dev lo scope host || return 1; fi
     ip -n "$NODE_NS" route add unicast "$VIP_PREFIX" dev lo table "$TABLE" proto "$PROTO" scope global
     return
   fi
@@ -166,7 +175,8 @@ vip_add() {
 }
 vip_remove() {
   if [ "$SIMULATE" = 1 ]; then
-    ip -n "$NODE_NS" route del "$VIP_PREFIX" dev lo table "$TABLE" proto "$PROTO"
+    ip -n "$NODE_NS" route del "$VIP_PREFIX" dev lo table "$TABLE" proto "$PROTO" || return 1
+    if [ "$LOCAL" = true ]; then ip -n "$NODE_NS" addr del "$VIP_PREFIX" dev lo || return 1; fi
     return
   fi
   vipd_config >"$VIPD_DIR/vipd.yaml"
@@ -189,7 +199,7 @@ vipd_config() {
   echo "routing_table: {table: $TABLE, protocol: $PROTO}"
   if [ -n "${1:-}" ]; then
     echo "vips:"
-    echo "  - {address: $1, mode: table}"
+    echo "  - {address: $1, mode: table, local: $LOCAL}"
   else
     echo "vips: []"
   fi
@@ -198,6 +208,9 @@ vipd_config() {
 # table_routes: our routes in the node's table 198, one line each.
 table_routes() { ip -n "$NODE_NS" route show table "$TABLE" proto "$PROTO" 2>/dev/null; }
 has_table_routes() { [ -n "$(table_routes)" ]; }
+# vip_on_lo: is the VIP an address of lo in the node?
+vip_on_lo() { ip -n "$NODE_NS" -4 -o addr show dev lo | grep -F " $VIP_PREFIX " >/dev/null; }
+vip_not_on_lo() { ! vip_on_lo; }
 no_table_routes() { [ -z "$(table_routes)" ]; }
 session_up() { [ "$(peer_state "$TOR_ROUTER")" = established ]; }
 tor_has_vip() {
@@ -215,7 +228,7 @@ tor_vip_json() { peer_rib "$TOR_ROUTER" "$VIP_PREFIX" 2>/dev/null; }
 # --- one case ------------------------------------------------------------------
 run_case() {
   local router=$1
-  TOR_ROUTER=$(tor_for "$router")
+  TOR_ROUTER=$(tor_for "$router") LOCAL=$(local_for "$router")
   REASON=
   lab_up
   local tordir=$LAB_DIR/tor-$TOR_ROUTER
@@ -233,6 +246,11 @@ run_case() {
   wait_until 10 0.2 has_table_routes ||
     { REASON="no route of protocol $PROTO in the node's table $TABLE within 10s"; return 1; }
   lab_log "$router: node table $TABLE: $(table_routes | tr '\n' ';')"
+  if [ "$LOCAL" = true ]; then
+    wait_until 10 0.2 vip_on_lo || { REASON="local: true, but $VIP_PREFIX is not on lo"; return 1; }
+  elif vip_on_lo; then
+    REASON="local: false, but $VIP_PREFIX is on lo"; return 1
+  fi
   wait_until "$ROUTE_TIMEOUT" 0.5 tor_has_vip ||
     { REASON="the tor did not receive $VIP_PREFIX within ${ROUTE_TIMEOUT}s: $(tor_vip_json)"; return 1; }
   local json as_path next_hop
@@ -245,6 +263,7 @@ run_case() {
   vip_remove || { REASON="could not remove the VIP route"; return 1; }
   wait_until 10 0.2 no_table_routes ||
     { REASON="the route stayed in the node's table $TABLE: $(table_routes)"; return 1; }
+  wait_until 10 0.2 vip_not_on_lo || { REASON="$VIP_PREFIX stayed on lo"; return 1; }
   wait_until "$ROUTE_TIMEOUT" 0.5 tor_lacks_vip ||
     { REASON="the tor kept $VIP_PREFIX for ${ROUTE_TIMEOUT}s after the route was removed: $(tor_vip_json)"; return 1; }
   lab_log "$router: withdrawn at the tor"
@@ -264,6 +283,7 @@ vip_add_again_and_stop() {
     { REASON="after a reload with the VIP again, no route in table $TABLE"; return 1; }
   vipd_stop
   [ -z "$(table_routes)" ] || { REASON="vipd left its route at exit: $(table_routes)"; return 1; }
+  vip_not_on_lo || { REASON="vipd left $VIP_PREFIX on lo at exit"; return 1; }
 }
 
 finish_case() {
@@ -280,7 +300,7 @@ rc=0
 for router in $ROUTERS; do
   case $router in bird|frr) ;; *) lab_die "unknown router '$router' (bird | frr)" ;; esac
   NODE_ROUTER_DIR=''
-  lab_log "== $router in the node, $(tor_for "$router") in the tor$([ "$SIMULATE" = 1 ] && echo ' (--simulate: ip route, not vipd)')"
+  lab_log "== $router in the node (local: $(local_for "$router")), $(tor_for "$router") in the tor$([ "$SIMULATE" = 1 ] && echo ' (--simulate: ip route, not vipd)')"
   if run_case "$router"; then
     RESULT[$router]=PASS
   else
