@@ -78,6 +78,18 @@ if wait_until 30 0.2 bash -c "[ \"\$(ip netns exec $NODE_NS $VIPCTL_BIN --socket
 else
   fail session "$(ctl neighbors 2>&1 | tail -1)"
 fi
+# Metrics and readiness, from inside the node's namespace.
+metric() { ip netns exec "$NODE_NS" curl -s --max-time 3 http://127.0.0.1:2112/metrics | grep -F "$1" | awk '{print $2+0}' | head -1; }
+readyz() { ip netns exec "$NODE_NS" curl -s -o /dev/null -w '%{http_code}' --max-time 3 http://127.0.0.1:2112/readyz; }
+wait_until 5 0.5 bash -c "ip netns exec $NODE_NS curl -s http://127.0.0.1:2112/metrics | grep -q 'vipd_bgp_prefixes_accepted{.*family=\"ipv4-unicast\".*} 5'"
+st=$(metric "vipd_bgp_session_state{peer=\"$TOR_V4\",state=\"Established\"}")
+acc=$(metric 'vipd_bgp_prefixes_accepted{')
+upd=$(metric "vipd_bgp_messages_received_total{peer=\"$TOR_V4\",type=\"update\"}")
+if [ "$st" = 1 ] && [ "$acc" = 5 ] && [ "${upd:-0}" -ge 1 ] && [ "$(readyz)" = 200 ]; then
+  pass metrics "session_state Established 1, prefixes_accepted 5, $upd UPDATEs counted; /readyz 200"
+else
+  fail metrics "state $st accepted $acc updates $upd readyz $(readyz)"
+fi
 best=$(ctl --json rib --peer "$TOR_V4" | jq_py "sum(1 for r in d if r['best'])")
 [ "$best" = 5 ] && pass rib "vipctl rib: 5 best paths from the tor" || fail rib "want 5 best paths, got $best"
 local_row=$(ctl --json rib --prefix 10.0.1.100/32 | jq_py "d[0]['peer']")
@@ -134,7 +146,9 @@ fi
 write_config accept-all "max_prefix: {limit: 3, action: teardown}"
 ctl reload >/dev/null
 if wait_until 10 0.2 bash -c "ip netns exec $NODE_NS $VIPCTL_BIN --socket $DIR/vipd.sock --json neighbors | grep -q 'maximumPrefixesReached'"; then
-  pass max-prefix "Cease/Maximum Number of Prefixes Reached sent; state $(neighbor state)"
+  code=$(readyz)
+  [ "$code" = 503 ] && pass max-prefix "Cease/Maximum Number of Prefixes Reached sent; state $(neighbor state); /readyz 503" ||
+    fail max-prefix "torn down but /readyz answered $code"
 else
   fail max-prefix "last_error: $(neighbor last_error)"
 fi

@@ -171,12 +171,12 @@ extension Daemon {
                             self.out[key] = o
                             self.flush(key)
                         }
-                        self.log("peer \(key): soft reset" + (asked ? ", route refresh sent" : "; the peer has no route refresh, sent ours only"))
+                        self.plog(key, "soft reset" + (asked ? ", route refresh sent" : "; the peer has no route refresh, sent ours only"))
                         return .object([("ok", .bool(true)), ("route_refresh_sent", .bool(asked))])
                     }
                 }
             }
-            self.log("peer \(key): hard reset requested")
+            self.plog(key, "hard reset requested")
             return self.speaker.resetPeer(key, message: "reset by vipctl").map { .object([("ok", .bool(true))]) }
         }
     }
@@ -188,8 +188,8 @@ extension Daemon {
                 throw ControlError("usage: debug peer ADDRESS on|off")
             }
             guard self.ribIndex[a.description] != nil else { throw ControlError("\(a) is not a configured peer") }
-            if args[2] == "on" { self.debugPeers.insert(a.description) } else { self.debugPeers.remove(a.description) }
-            self.log("peer \(a): debug logging \(args[2])")
+            self.debugSwitches.set(peer: a.description, on: args[2] == "on")
+            self.plog("\(a)", "debug logging \(args[2])")
             return .object([("peer", .string(a.description)), ("debug", .bool(args[2] == "on"))])
         }
     }

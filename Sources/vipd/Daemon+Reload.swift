@@ -58,6 +58,7 @@ extension Daemon {
             let key = p.address.description
             summary.added.append(key)
             if ribIndex[key] == nil { addToRIB(p) }
+            metrics.registerPeer(key)
             if let e = try? endpoint(p) { _ = speaker.addPeer(e) }
         }
         for p in diff.peersToReevaluate {
@@ -90,7 +91,9 @@ extension Daemon {
         negotiated[key] = nil
         lastError[key] = nil
         maxPrefixWarned.remove(key)
-        debugPeers.remove(key)
+        debugSwitches.set(peer: key, on: false)
+        metrics.forgetPeer(key)
+        tallies[key] = nil
     }
 
     /// SIGHUP: a config with errors is refused and the running one stays.

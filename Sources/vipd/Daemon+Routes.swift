@@ -79,19 +79,19 @@ extension Daemon {
         let n = rib.counts(idx).total
         let warnAt = Int(mp.limit) * Int(mp.warningPercent) / 100
         if n >= warnAt, n <= Int(mp.limit), maxPrefixWarned.insert(peer).inserted {
-            log("peer \(peer): warning: \(n) prefixes, \(mp.warningPercent)% of max_prefix \(mp.limit)")
+            plog(peer, "warning: \(n) prefixes, \(mp.warningPercent)% of max_prefix \(mp.limit)")
         } else if n < warnAt {
             maxPrefixWarned.remove(peer)
         }
         guard n > Int(mp.limit) else { return }
-        log("peer \(peer): \(n) prefixes exceed max_prefix \(mp.limit): Cease/Maximum Number of Prefixes Reached, \(mp.action.rawValue)")
+        plog(peer, "\(n) prefixes exceed max_prefix \(mp.limit): Cease/Maximum Number of Prefixes Reached, \(mp.action.rawValue)")
         maxPrefixWarned.remove(peer)
         _ = speaker.stopPeer(peer, subcode: .maximumPrefixesReached)
         if mp.action == .restart {
             maxPrefixRestarts[peer]?.cancel()
             maxPrefixRestarts[peer] = loop.scheduleTask(in: .seconds(Int64(mp.restartAfter))) { [unowned self] in
                 self.maxPrefixRestarts[peer] = nil
-                self.log("peer \(peer): max_prefix restart_after over, starting again")
+                self.plog(peer, "max_prefix restart_after over, starting again")
                 self.speaker.startPeer(peer)
             }
         }

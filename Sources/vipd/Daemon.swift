@@ -2,10 +2,12 @@ import BGPCodec
 import BGPCodecJSON
 import BGPSession
 import BGPTransport
+import Logging
 import NIOCore
 import NIOPosix
 import RIB
 import VipdConfig
+import VipdTelemetry
 
 /// vipd's one owner of state: it runs on the speaker's event loop, keeps
 /// the Loc-RIB and every peer's Adj-RIB-Out, and turns config (start,
@@ -35,8 +37,12 @@ final class Daemon: @unchecked Sendable {
     var runtimeVIPs: [VIPConfig] = []
     /// The VIP routes in the Loc-RIB now, with what they were built from.
     var originated: [RoutePrefix: VIPRoute] = [:]
-    /// Peers with per-peer debug logging on.
-    var debugPeers: Set<String> = []
+    /// Logs, with per-peer debug switched at run time.
+    let logger = Logger(label: "vipd")
+    var debugSwitches = DebugSwitches(base: Logger(label: "vipd"))
+    let metrics = VipdMetrics()
+    /// The message counts last copied into the metrics, per peer.
+    var tallies: [String: (received: [UInt64], sent: [UInt64])] = [:]
 
     /// Set when this run follows a graceful stop (RFC 4724 restarting speaker).
     let restarting: Bool
@@ -131,28 +137,30 @@ final class Daemon: @unchecked Sendable {
     func handle(_ event: SpeakerEvent) {
         switch event {
         case .stateChanged(let peer, let from, let to):
-            log("peer \(peer): \(from.rawValue) -> \(to.rawValue)")
+            recordState(peer, from: from, to: to)
+            plog(peer, "\(from.rawValue) -> \(to.rawValue)", state: to.rawValue)
         case .established(let peer, let n, let local):
             established(peer, n, local)
         case .down(let peer, let reason):
             flushTimers.removeValue(forKey: peer)?.cancel()
             out[peer] = nil
             lastError[peer] = describe(reason)
-            log("peer \(peer): down: \(describe(reason))")
+            recordDown(peer, reason)
+            plog(peer, "down: \(describe(reason))")
             keepStaleOrClear(peer, reason)
         case .update(let peer, let result):
             guard let idx = ribIndex[peer] else { return }
             let changes = rib.apply(result, from: idx)
-            if let f = result.fault { log("peer \(peer): UPDATE error \(f.notification.errorName), \(f.action.name)") }
-            if debugPeers.contains(peer), case .message(.update(let u)) = result {
-                log("peer \(peer): debug: UPDATE \(u.nlri.count) NLRI, \(u.withdrawn.count) withdrawn, MP \(u.attributes.mpReach?.nlri.count ?? 0)")
+            if let f = result.fault { plog(peer, "UPDATE error \(f.notification.errorName), \(f.action.name)") }
+            if debugSwitches.isOn(peer: peer), case .message(.update(let u)) = result {
+                plog(peer, "debug: UPDATE \(u.nlri.count) NLRI, \(u.withdrawn.count) withdrawn, MP \(u.attributes.mpReach?.nlri.count ?? 0)", debug: true)
             }
             propagate(changes.bestChanged)
             // RFC 4724 §4.2: End-of-RIB ends the wait for a family's routes.
             for family in changes.endOfRIB {
                 let swept = rib.sweepStale(idx, family: family)
                 propagate(swept.bestChanged)
-                log("peer \(peer): End-of-RIB \(family), \(rib.counts(idx).received(family)) prefixes")
+                plog(peer, "End-of-RIB \(family), \(rib.counts(idx).received(family)) prefixes")
             }
             if !changes.endOfRIB.isEmpty, rib.staleCount(idx) == 0 { staleTimers.removeValue(forKey: peer)?.cancel() }
             checkMaxPrefix(peer, idx)
@@ -179,7 +187,7 @@ final class Daemon: @unchecked Sendable {
         let msgs = o.flush(rib, now: now())
         out[peer] = o
         speaker.send(updates: msgs + n.families.map(endOfRIB), to: peer)
-        log("peer \(peer): established, families \(n.families.map(\.description).joined(separator: ",")), sent \(o.advertised.count) routes")
+        plog(peer, "established, families \(n.families.map(\.description).joined(separator: ",")), sent \(o.advertised.count) routes")
     }
 
     /// RFC 4724 §4.2, as the receiving speaker: when a peer that offered
@@ -199,11 +207,11 @@ final class Daemon: @unchecked Sendable {
             return
         }
         propagate(rib.markStale(idx, keeping: Set(gr.families.map(\.family))).bestChanged)
-        log("peer \(peer): graceful restart, keeping \(rib.staleCount(idx)) routes stale for \(gr.restartTime) s")
+        plog(peer, "graceful restart, keeping \(rib.staleCount(idx)) routes stale for \(gr.restartTime) s")
         staleTimers[peer] = loop.scheduleTask(in: .seconds(Int64(gr.restartTime))) { [unowned self] in
             guard let idx = self.ribIndex[peer] else { return }
             self.propagate(self.rib.sweepStale(idx).bestChanged)
-            self.log("peer \(peer): restart time over, stale routes removed")
+            self.plog(peer, "restart time over, stale routes removed")
         }
     }
 
@@ -220,7 +228,7 @@ final class Daemon: @unchecked Sendable {
             msgs = [marker(.beginningOfRouteRefresh)] + msgs + [marker(.endOfRouteRefresh)]
         }
         speaker.send(updates: msgs, to: peer)
-        log("peer \(peer): route refresh for \(rr.family), \(o.advertised.keys.filter { $0.family == rr.family }.count) routes sent again")
+        plog(peer, "route refresh for \(rr.family), \(o.advertised.keys.filter { $0.family == rr.family }.count) routes sent again")
     }
 
     func endOfRIB(_ family: AddressFamily) -> [UInt8] {
@@ -235,8 +243,5 @@ final class Daemon: @unchecked Sendable {
         }
     }
 
-    func log(_ s: String) {
-        let line = Array(("vipd: " + s + "\n").utf8)
-        line.withUnsafeBytes { _ = write(2, $0.baseAddress, $0.count) }
-    }
+    func log(_ s: String) { logger.info("\(s)") }
 }

@@ -4,6 +4,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import VipdConfig
+import VipdTelemetry
 
 /// vipd: highly available virtual IPs, advertised with our own BGP speaker.
 struct Vipd: ParsableCommand {
@@ -48,6 +49,7 @@ struct Vipd: ParsableCommand {
             FileHandle.standardError.write(Data((e.message + "\n").utf8))
             throw ExitCode.failure
         }
+        LogSetup.bootstrap(level: .info)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let daemon = Daemon(loop: group.next(), config: cfg, configPath: path)
         let done = DispatchSemaphore(value: 0)
@@ -55,6 +57,7 @@ struct Vipd: ParsableCommand {
         try daemon.start()
         let control = try ControlServer.start(daemon: daemon, path: cfg.control.socket)
         daemon.log("control socket \(cfg.control.socket)")
+        let telemetry = try daemon.startTelemetry(group: group)
 
         signal(SIGTERM, SIG_IGN)
         signal(SIGINT, SIG_IGN)
@@ -67,6 +70,7 @@ struct Vipd: ParsableCommand {
                 daemon.log("signal \(sig): withdrawing and stopping")
                 _ = try? daemon.shutdown().wait()
                 _ = try? control.close().wait()
+                _ = try? telemetry.close().wait()
                 done.signal()
             }
             s.resume()
