@@ -22,7 +22,8 @@
 #      when local): the tor gets the /32 from the node (AS path 65011, next
 #      hop 10.255.0.2);
 #   3. the route (and address) is taken away: the tor withdraws the /32;
-#   (vipd only) 4. vipd stops: no route of protocol 248 is left in table 198.
+#   (vipd only) 4. a reload puts the VIP back, then SIGTERM: after vipd's
+#      exit no route of protocol 248 is left in table 198, nor the VIP on lo.
 #
 # Who writes the route:
 #   VIPD_BIN=PATH  vipd, run in the node with `vips: [{address: VIP, mode: table}]`
@@ -50,7 +51,7 @@ while [ $# -gt 0 ]; do
   case $1 in
     --simulate) SIMULATE=1 ;;
     -r) ROUTERS=${2:?-r needs a list}; shift ;;
-    -h|--help) sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 2 ;;
+    -h|--help) sed -n '3,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 2 ;;
     *) echo "unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift

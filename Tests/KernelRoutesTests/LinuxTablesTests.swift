@@ -138,10 +138,11 @@ struct LinuxTablesTests {
         let seen = try inFreshNetworkNamespace { () throws -> AddressSeen in
             let lab = try NamespaceLab()
             var seen = AddressSeen(lo: lab.lo)
-            try lab.addresses.addVIP(a("10.0.1.100"), toInterfaceNamed: "lo", proto: 250)
+            // Scope host on lo, as kube-vip does; removal below names no scope.
+            try lab.addresses.addVIP(a("10.0.1.100"), toInterfaceNamed: "lo", scope: .host, proto: 250)
             try lab.addresses.addVIP(a("fd00:1::100"), toInterfaceNamed: "lo", proto: 250)
             seen.listed = try lab.addresses.list(interfaceIndex: lab.lo)
-            try lab.addresses.addVIP(a("10.0.1.100"), toInterfaceNamed: "lo", proto: 250)
+            try lab.addresses.addVIP(a("10.0.1.100"), toInterfaceNamed: "lo", scope: .host, proto: 250)
             seen.afterReplace = try lab.addresses.list(interfaceIndex: lab.lo)
             _ = try lab.addresses.removeVIP(a("10.0.1.100"), fromInterfaceNamed: "lo")
             try lab.addresses.remove(.vip(a("fd00:1::100"), interfaceIndex: lab.lo))
@@ -158,6 +159,7 @@ struct LinuxTablesTests {
         let v4 = seen.listed.first { $0.address == a("10.0.1.100") }
         let v6 = seen.listed.first { $0.address == a("fd00:1::100") }
         #expect(v4?.prefixLength == 32 && v4?.proto == 250 && v4?.interfaceIndex == seen.lo, "\(seen.listed)")
+        #expect(v4?.scope == .host, "\(seen.listed)")
         #expect(v6?.prefixLength == 128 && v6?.proto == 250, "\(seen.listed)")
         #expect(v6?.flags.contains(.noDAD) == true && v6?.flags.contains(.tentative) == false, "\(seen.listed)")
         #expect(seen.listed.contains { $0.address == a("127.0.0.1") })
