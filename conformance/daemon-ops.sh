@@ -79,12 +79,17 @@ else
   fail session "$(ctl neighbors 2>&1 | tail -1)"
 fi
 # Metrics and readiness, from inside the node's namespace.
-metric() { ip netns exec "$NODE_NS" curl -s --max-time 3 http://127.0.0.1:2112/metrics | grep -F "$1" | awk '{print $2+0}' | head -1; }
+# metric NAME{ LABEL...: the value of the one series whose line has all of them.
+metric() {
+  local lines; lines=$(ip netns exec "$NODE_NS" curl -s --max-time 3 http://127.0.0.1:2112/metrics)
+  local f; for f in "$@"; do lines=$(grep -F -- "$f" <<<"$lines"); done
+  awk '{print $2+0}' <<<"$lines" | head -1
+}
 readyz() { ip netns exec "$NODE_NS" curl -s -o /dev/null -w '%{http_code}' --max-time 3 http://127.0.0.1:2112/readyz; }
 wait_until 5 0.5 bash -c "ip netns exec $NODE_NS curl -s http://127.0.0.1:2112/metrics | grep -q 'vipd_bgp_prefixes_accepted{.*family=\"ipv4-unicast\".*} 5'"
-st=$(metric "vipd_bgp_session_state{peer=\"$TOR_V4\",state=\"Established\"}")
-acc=$(metric 'vipd_bgp_prefixes_accepted{')
-upd=$(metric "vipd_bgp_messages_received_total{peer=\"$TOR_V4\",type=\"update\"}")
+st=$(metric 'vipd_bgp_session_state{' "peer=\"$TOR_V4\"" 'state="Established"')
+acc=$(metric 'vipd_bgp_prefixes_accepted{' 'family="ipv4-unicast"')
+upd=$(metric 'vipd_bgp_messages_received_total{' "peer=\"$TOR_V4\"" 'type="update"')
 if [ "$st" = 1 ] && [ "$acc" = 5 ] && [ "${upd:-0}" -ge 1 ] && [ "$(readyz)" = 200 ]; then
   pass metrics "session_state Established 1, prefixes_accepted 5, $upd UPDATEs counted; /readyz 200"
 else
@@ -190,6 +195,19 @@ if wait_until 10 0.2 grep -q "debug: UPDATE" "$DIR/vipd.log"; then
   pass debug-peer "debug peer on: UPDATEs logged for that peer"
 else
   fail debug-peer "no debug line in the log"
+fi
+
+# 9. kube-vip's variables alone (plus a file with the socket and state dir).
+stop_pids 10 "$(pidfile_pid "$DIR/vipd.pid")"
+printf 'state_dir: %s\ncontrol: {socket: %s}\n' "$DIR/state" "$DIR/vipd.sock" >"$DIR/kubevip.yaml"
+ip netns exec "$NODE_NS" env bgp_enable=true bgp_as=$NODE_AS bgp_routerid=$NODE_V4 bgp_peers="$TOR_V4:$TOR_AS::false" \
+  bgp_hold_time=9 bgp_sourceip=$NODE_V4 vip_address=10.0.1.150 \
+  "$VIPD_BIN" --config "$DIR/kubevip.yaml" >>"$DIR/vipd.log" 2>&1 &
+echo $! >"$DIR/vipd.pid"
+if wait_until 30 0.2 bash -c "vtysh --vty_socket $LAB_DIR/tor -c 'show bgp ipv4 unicast 10.0.1.150/32 json' | grep -q '\"paths\"'"; then
+  pass kube-vip-env "vipd from kube-vip's variables: FRR has 10.0.1.150/32"
+else
+  fail kube-vip-env "no 10.0.1.150/32 at FRR; $(tail -3 "$DIR/vipd.log")"
 fi
 
 [ "$FAILED" = 0 ] || { LAB_KEEP=1; echo "logs: $DIR/vipd.log"; exit 1; }
