@@ -47,10 +47,12 @@ public final class LinuxAddressTable: AddressTable {
         var request = ifaddrmsg()
         request.ifa_family = UInt8(AF_UNSPEC)
         request.ifa_index = interfaceIndex ?? 0  // a filter under strict checking
-        let msg = try netlinkRequest(type: Int32(RTM_GETADDR), flags: Int32(NLM_F_DUMP), header: request,
-                                     operation: operation)
+        let build = {
+            try netlinkRequest(type: Int32(RTM_GETADDR), flags: Int32(NLM_F_DUMP), header: request,
+                               operation: operation)
+        }
         var result: [InterfaceAddress] = []
-        try socket.dump(msg, operation) { hdr in
+        try socket.consistentDump(build, operation, restart: { result.removeAll() }) { hdr in
             guard let address = Self.parse(hdr), interfaceIndex == nil || address.interfaceIndex == interfaceIndex
             else { return nil }
             result.append(address)

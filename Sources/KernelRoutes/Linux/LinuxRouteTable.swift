@@ -36,15 +36,18 @@ public final class LinuxRouteTable: RouteTable {
         request.rtm_family = UInt8(AF_UNSPEC)
         request.rtm_table = table < 256 ? UInt8(table) : UInt8(RT_TABLE_UNSPEC.rawValue)
         request.rtm_protocol = proto ?? 0
-        let msg = try netlinkRequest(type: Int32(RTM_GETROUTE), flags: Int32(NLM_F_DUMP), header: request,
-                                     operation: operation)
-        if nla_put_u32(msg, Int32(RTA_TABLE.rawValue), table) < 0 {
-            nlmsg_free(msg)
-            throw KernelError(operation: operation, code: Int32(NLE_NOMEM), message: "message too small")
+        let build = { () throws -> OpaquePointer in
+            let msg = try netlinkRequest(type: Int32(RTM_GETROUTE), flags: Int32(NLM_F_DUMP), header: request,
+                                         operation: operation)
+            if nla_put_u32(msg, Int32(RTA_TABLE.rawValue), table) < 0 {
+                nlmsg_free(msg)
+                throw KernelError(operation: operation, code: Int32(NLE_NOMEM), message: "message too small")
+            }
+            return msg
         }
         var routes: [KernelRoute] = []
         do {
-            try socket.dump(msg, operation) { hdr in
+            try socket.consistentDump(build, operation, restart: { routes.removeAll() }) { hdr in
                 var parsed: OpaquePointer?
                 let err = rtnl_route_parse(hdr, &parsed)
                 guard err >= 0, let parsed else { return NetlinkSocket.error(operation, err) }

@@ -76,6 +76,26 @@ final class NetlinkSocket {
     }
 }
 
+extension NetlinkSocket {
+    /// `dump`, restarted (up to 3 times in all) when the kernel marks it
+    /// inconsistent (NLM_F_DUMP_INTR: the table changed while it was read;
+    /// libnl drains the rest and returns NLE_DUMP_INTR). `restart` clears
+    /// what `each` collected before a new attempt.
+    func consistentDump(_ build: () throws -> OpaquePointer, _ operation: String, restart: () -> Void,
+                        each: (UnsafeMutablePointer<nlmsghdr>) -> KernelError?) throws {
+        var attempt = 1
+        while true {
+            do {
+                try dump(try build(), operation, each: each)
+                return
+            } catch let error as KernelError where error.code == Int32(NLE_DUMP_INTR) && attempt < 3 {
+                attempt += 1
+                restart()
+            }
+        }
+    }
+}
+
 /// The state of one dump's callback: the handler and its first error.
 private final class DumpContext {
     let each: (UnsafeMutablePointer<nlmsghdr>) -> KernelError?
