@@ -41,6 +41,7 @@ asn: $NODE_AS
 state_dir: $DIR/state
 control: {socket: $DIR/vipd.sock}
 listen: {address: "$NODE_V4", port: 179}
+fib: {install: ${FIB:-true}, table: 254, protocol: 186, metric: 20}
 peers:
   - address: $TOR_V4
     asn: $TOR_AS
@@ -102,6 +103,16 @@ local_row=$(ctl --json rib --prefix 10.0.1.100/32 | jq_py "d[0]['peer']")
 out_count=$(ctl --json rib --out | jq_py "len(d)")
 [ "$out_count" = 1 ] && pass rib-out "Adj-RIB-Out: the VIP only (export: vips)" || fail rib-out "got $out_count routes out"
 
+fib_count() { ip -n "$NODE_NS" route show table 254 proto 186 | grep -c "via $TOR_V4"; }
+fib_line=$(ip -n "$NODE_NS" route show table 254 proto 186 10.9.1.0/24)
+if [ "$(fib_count)" = 5 ] && [[ $fib_line == *"via $TOR_V4"*"metric 20"* ]]; then
+  pass fib-install "5 best routes in table 254 proto 186: $fib_line"
+else
+  fail fib-install "table 254 proto 186 has $(fib_count) routes via the tor: $(ip -n "$NODE_NS" route show table 254 proto 186 | head -3)"
+fi
+lo_vip=$(ip -n "$NODE_NS" -o addr show dev lo | grep -c '10.0.1.100/32')
+[ "$lo_vip" = 1 ] && pass local-vip "the VIP is on lo while announced (local: true)" || fail local-vip "10.0.1.100/32 not on lo"
+
 # 2. Runtime VIPs.
 uptime0=$(neighbor uptime_seconds)
 ctl vip add 10.0.1.200 >/dev/null
@@ -126,6 +137,7 @@ reply=$(ctl --json reload)
 acc=$(neighbor prefixes_accepted) rcv=$(neighbor prefixes_received)
 if [ "$(jq_py "d['peers_reset']" <<<"$reply")" = "[]" ] && [ "$acc" = 0 ] && [ "$rcv" -ge 5 ] && [ "$(neighbor state)" = Established ]; then
   pass import-none "reload to accept-none: 0 accepted of $rcv received (kept in Adj-RIB-In), no reset"
+  [ "$(fib_count)" = 0 ] && pass fib-withdraw "denied routes left the FIB" || fail fib-withdraw "$(fib_count) routes still in table 254"
 else
   fail import-none "reply $reply; accepted $acc received $rcv"
 fi
@@ -197,8 +209,11 @@ else
   fail debug-peer "no debug line in the log"
 fi
 
-# 9. kube-vip's variables alone (plus a file with the socket and state dir).
+# 9. SIGTERM removes what vipd put in the kernel; then kube-vip's variables
+#    alone (plus a file with the socket and state dir).
 stop_pids 10 "$(pidfile_pid "$DIR/vipd.pid")"
+left=$(( $(ip -n "$NODE_NS" route show table 254 proto 186 | wc -l) + $(ip -n "$NODE_NS" -o addr show dev lo | grep -c '10.0.1.100/32') ))
+[ "$left" = 0 ] && pass exit-cleanup "after SIGTERM: no proto 186 route, no VIP on lo" || fail exit-cleanup "$left kernel entries left"
 printf 'state_dir: %s\ncontrol: {socket: %s}\n' "$DIR/state" "$DIR/vipd.sock" >"$DIR/kubevip.yaml"
 ip netns exec "$NODE_NS" env bgp_enable=true bgp_as=$NODE_AS bgp_routerid=$NODE_V4 bgp_peers="$TOR_V4:$TOR_AS::false" \
   bgp_hold_time=9 bgp_sourceip=$NODE_V4 vip_address=10.0.1.150 \

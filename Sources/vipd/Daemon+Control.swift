@@ -119,7 +119,8 @@ extension Daemon {
                 let state: String
                 switch v.mode {
                 case .bgp: state = sent ? "advertised" : "withdrawn"
-                default: state = "down"
+                case .table: state = self.kernel?.tableOwned.contains(v.address) == true ? "owned" : "down"
+                case .arp: state = "down"
                 }
                 return .object([
                     ("address", .string(v.address.description)), ("mode", .string(v.mode.rawValue)),

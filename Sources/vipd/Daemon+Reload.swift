@@ -26,6 +26,7 @@ extension Daemon {
     func apply(_ new: VipdConfig) -> ReloadSummary {
         let diff = ConfigDiff(old: config, new: new)
         let asnChanged = config.asn != new.asn
+        let fibChanged = config.fib != new.fib
         config = new
         var summary = ReloadSummary()
         rib.decision.options = BestPathOptions(alwaysCompareMED: new.bestpath.alwaysCompareMED, multipath: new.bestpath.multipath)
@@ -78,6 +79,7 @@ extension Daemon {
         }
         updateRecording()
         syncVIPs()
+        if fibChanged { kernel?.reinstallFIB(new.fib, rib: rib) }
         summary.vips = originated.count
         return summary
     }

@@ -38,6 +38,7 @@ extension Daemon {
             changed += rib.originate(prefix, attributes: route.originated(localAS: config.asn ?? 0), nextHop: .opaque([])).bestChanged
         }
         originated = wanted
+        kernel?.syncVIPs(allVIPs.map(\.0), config: config)
         propagate(changed)
     }
 
@@ -45,6 +46,7 @@ extension Daemon {
     /// those whose MRAI allows it now; the others get a timer.
     func propagate(_ prefixes: [RoutePrefix]) {
         guard !prefixes.isEmpty else { return }
+        kernel?.updateFIB(prefixes, rib: rib)
         for peer in out.keys {
             // A `vips` peer is sent only our own routes; learned ones never change them.
             if case .vips = out[peer]!.policy, !prefixes.contains(where: { originated[$0] != nil || out[peer]!.advertised[$0] != nil }) {
@@ -101,7 +103,7 @@ extension Daemon {
 
     /// `vipctl vip add`: a VIP until the next restart, over reloads.
     func addVIP(_ address: IPAddress, mode: VIPMode) throws {
-        guard mode == .bgp else { throw ControlError("mode \(mode.rawValue) VIPs are not available yet; only bgp") }
+        guard mode != .arp else { throw ControlError("mode arp VIPs are not available yet (they come with the layer-2 work); use bgp or table") }
         if allVIPs.contains(where: { $0.0.address == address }) { throw ControlError("\(address) is already a VIP") }
         var v = VIPConfig(address: address)
         v.mode = mode

@@ -44,6 +44,9 @@ final class Daemon: @unchecked Sendable {
     /// The message counts last copied into the metrics, per peer.
     var tallies: [String: (received: [UInt64], sent: [UInt64])] = [:]
 
+    /// The kernel's routes and addresses; nil when netlink is unavailable.
+    var kernel: KernelPlumbing?
+
     /// Set when this run follows a graceful stop (RFC 4724 restarting speaker).
     let restarting: Bool
     /// Called when a control request ends the process.
@@ -74,6 +77,7 @@ final class Daemon: @unchecked Sendable {
     func start() throws {
         for p in config.peers { addToRIB(p) }
         updateRecording()
+        startKernel()
         syncVIPs()
         let endpoints = try config.peers.map(endpoint)
         speaker = BGPSpeaker(eventLoop: loop, peers: endpoints) { [unowned self] e in
@@ -95,6 +99,7 @@ final class Daemon: @unchecked Sendable {
                 self.speaker.send(updates: self.out[peer]!.withdrawAll(), to: peer)
             }
         }.flatMap { self.speaker.shutdown(message: "vipd shutting down") }
+            .flatMap { self.loop.submit { self.kernel?.cleanupAtExit() } }
     }
 
     func addToRIB(_ p: PeerConfig) {
@@ -104,9 +109,9 @@ final class Daemon: @unchecked Sendable {
     }
 
     /// The RIB lists changed prefixes only when someone uses them: a peer
-    /// that is sent learned routes (export other than `vips`).
+    /// that is sent learned routes (export other than `vips`), or FIB install.
     func updateRecording() {
-        rib.recordChanges = config.peers.contains { $0.exportPolicy != .vips }
+        rib.recordChanges = config.fib.install || config.peers.contains { $0.exportPolicy != .vips }
     }
 
     func peerConfig(_ key: String) -> PeerConfig? { config.peers.first { $0.address.description == key } }
