@@ -83,6 +83,7 @@ let package = Package(
         .testTarget(name: "VipdConfigTests", dependencies: ["VipdConfig", "BGPCodec"]),
         .testTarget(name: "RIBTests", dependencies: ["RIB", "BGPCodec", "BGPSession"]),
         .testTarget(name: "KernelRoutesTests", dependencies: ["KernelRoutes"]),
+        .testTarget(name: "VipdDaemonTests", dependencies: ["vipd", "KernelRoutes", "RIB", "VipdConfig", "BGPCodec"]),
         .testTarget(name: "VipdTelemetryTests", dependencies: [
             "VipdTelemetry",
             .product(name: "NIOCore", package: "swift-nio"),
