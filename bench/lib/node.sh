@@ -12,6 +12,14 @@
 #   node_bird_start DIR HOLD PEERS PREFIX...  the same with BIRD: a static
 #                              protocol with the prefixes, exported to them
 #   node_established KIND DIR PEERS   true when all sessions are Established
+#   collectors_listening K     true when the K collectors listen on port 179
+#
+# node_*_start set NODE_PID, and NODE_SPAWN_T: the wall clock
+# ($EPOCHREALTIME, the clock of the collectors' logs) just before the
+# daemon's process is spawned. For BIRD, optional: NODE_BIRD_FOREGROUND=1
+# runs it with -f (NODE_PID is then the process spawned, and its CPU counts
+# the config parsing a daemonizing BIRD does in the parent), and
+# NODE_BIRD_BGP_EXTRA, lines added to the BGP template.
 #
 # Sourced after common.sh.
 
@@ -66,6 +74,7 @@ node_vipd_start() {
   } >"$dir/vipd.yaml"
   ip netns exec "$NODE_NS" "$VIPD_BIN" --check-config "$dir/vipd.yaml" >"$dir/check-config.out" 2>&1 ||
     bench_die "vipd refused the config $dir/vipd.yaml: $(cat "$dir/check-config.out")"
+  NODE_SPAWN_T=$EPOCHREALTIME
   ip netns exec "$NODE_NS" "$VIPD_BIN" --config "$dir/vipd.yaml" >>"$dir/vipd.log" 2>&1 &
   NODE_PID=$!
   bench_track "$NODE_PID"
@@ -89,14 +98,25 @@ node_bird_start() {
     echo "  keepalive time $ka;"
     echo "  connect retry time 1;"
     echo "  ipv4 { import all; export where proto = \"vips\"; };"
+    [ -z "${NODE_BIRD_BGP_EXTRA:-}" ] || echo "  $NODE_BIRD_BGP_EXTRA"
     echo "}"
     for i in $(seq 0 $((peers - 1))); do echo "protocol bgp c$i from collector { neighbor $(peer_addr "$i") as $PEER_AS; }"; done
   } >"$dir/bird.conf"
-  ip netns exec "$NODE_NS" bird -c "$dir/bird.conf" -s "$dir/bird.ctl" -P "$dir/bird.pid" >>"$dir/bird.out" 2>&1 ||
-    bench_die "bird did not start: $(cat "$dir/bird.out")"
-  wait_until 10 0.05 test -s "$dir/bird.pid" || bench_die "bird: no pid file"
-  NODE_PID=$(pidfile_pid "$dir/bird.pid")
-  bench_track "$NODE_PID"
+  if [ "${NODE_BIRD_FOREGROUND:-0}" = 1 ]; then
+    bird -p -c "$dir/bird.conf" >"$dir/bird.out" 2>&1 || bench_die "bird refused $dir/bird.conf: $(cat "$dir/bird.out")"
+    NODE_SPAWN_T=$EPOCHREALTIME
+    ip netns exec "$NODE_NS" bird -f -c "$dir/bird.conf" -s "$dir/bird.ctl" -P "$dir/bird.pid" >>"$dir/bird.out" 2>&1 &
+    NODE_PID=$!
+    bench_track "$NODE_PID"
+    wait_until 10 0.05 test -s "$dir/bird.pid" || bench_die "bird: no pid file; see $dir/bird.out"
+  else
+    NODE_SPAWN_T=$EPOCHREALTIME
+    ip netns exec "$NODE_NS" bird -c "$dir/bird.conf" -s "$dir/bird.ctl" -P "$dir/bird.pid" >>"$dir/bird.out" 2>&1 ||
+      bench_die "bird did not start: $(cat "$dir/bird.out")"
+    wait_until 10 0.05 test -s "$dir/bird.pid" || bench_die "bird: no pid file"
+    NODE_PID=$(pidfile_pid "$dir/bird.pid")
+    bench_track "$NODE_PID"
+  fi
   wait_until 10 0.05 test -S "$dir/bird.ctl" || bench_die "bird: no control socket"
 }
 
@@ -107,4 +127,13 @@ node_established() {
             "$PYTHON" -c 'import json,sys; d=json.load(sys.stdin); sys.exit(0 if sum(1 for n in d if str(n.get("state")).lower()=="established") >= int(sys.argv[1]) else 1)' "$peers" ;;
     bird) [ "$(birdc -s "$dir/bird.ctl" show protocols 2>/dev/null | awk '$2 == "BGP" && $6 == "Established"' | wc -l)" -ge "$peers" ] ;;
   esac
+}
+
+collectors_listening() {
+  local k=$1 i n=0 ls
+  ls=$(ip netns exec "$PEER_NS" ss -Hltn 'sport = :179' 2>/dev/null) || return 1
+  for i in $(seq 0 $((k - 1))); do
+    grep -qF "$(peer_addr "$i"):179 " <<<"$ls" && n=$((n + 1))
+  done
+  [ "$n" -ge "$k" ]
 }
