@@ -20,47 +20,9 @@ BENCH_TMP=''    # the script's state dir (kept with KEEP=1)
 bench_log() { printf '%s %s\n' "$(date +%H:%M:%S.%3N)" "$*" >&2; }
 bench_die() { bench_log "error: $*"; exit 1; }
 
-# wait_until TIMEOUT_S INTERVAL_S COMMAND...: bounded retry; 0 on success.
-wait_until() {
-  local timeout=$1 interval=$2; shift 2
-  local deadline=$(( $(date +%s%N) + $(awk -v t="$timeout" 'BEGIN { printf "%.0f", t * 1e9 }') ))
-  while :; do
-    "$@" >/dev/null 2>&1 && return 0
-    [ "$(date +%s%N)" -ge "$deadline" ] && return 1
-    sleep "$interval"
-  done
-}
-
-# pids_alive PID...: true while any of them runs (a zombie counts as ended).
-pids_alive() {
-  local p st
-  for p in "$@"; do
-    [ -r "/proc/$p/stat" ] || continue
-    st=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | cut -c1)
-    [ -n "$st" ] && [ "$st" != Z ] && return 0
-  done
-  return 1
-}
-
-# stop_pids TIMEOUT_S PID...: SIGTERM, bounded wait, then SIGKILL. Only
-# ever the PIDs given.
-stop_pids() {
-  local timeout=$1; shift
-  local pids=() p
-  for p in "$@"; do [ -n "$p" ] && kill -0 "$p" 2>/dev/null && pids+=("$p"); done
-  [ ${#pids[@]} -eq 0 ] && return 0
-  kill -TERM "${pids[@]}" 2>/dev/null || true
-  local deadline=$(( $(date +%s) + timeout ))
-  while pids_alive "${pids[@]}" && [ "$(date +%s)" -lt "$deadline" ]; do sleep 0.05; done
-  for p in "${pids[@]}"; do pids_alive "$p" && kill -KILL "$p" 2>/dev/null; done
-  deadline=$(( $(date +%s) + 2 ))
-  while pids_alive "${pids[@]}" && [ "$(date +%s)" -lt "$deadline" ]; do sleep 0.05; done
-  # reap our own children, so that none is left a zombie
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  return 0
-}
-
-pidfile_pid() { [ -s "$1" ] && tr -dc '0-9' <"$1"; }
+# wait_until, pids_alive, stop_pids and pidfile_pid: the lab's, one copy.
+# shellcheck source=../../conformance/lib/common.sh
+. "$REPO_DIR/conformance/lib/common.sh"
 
 # bench_track PID...: remember processes to end at cleanup.
 bench_track() { BENCH_PIDS+=("$@"); }

@@ -14,7 +14,7 @@ lab_die() { lab_log "error: $*"; exit 1; }
 # or TIMEOUT_S seconds have passed. Returns 0 on success, 1 on timeout.
 wait_until() {
   local timeout=$1 interval=$2; shift 2
-  local deadline=$(( $(date +%s%N) + ${timeout%.*} * 1000000000 ))
+  local deadline=$(( $(date +%s%N) + $(awk -v t="$timeout" 'BEGIN { printf "%.0f", t * 1e9 }') ))
   while :; do
     "$@" >/dev/null 2>&1 && return 0
     [ "$(date +%s%N)" -ge "$deadline" ] && return 1
@@ -82,6 +82,8 @@ stop_pids() {
   while pids_alive "${pids[@]}" && [ "$(date +%s)" -lt "$deadline" ]; do
     sleep 0.05
   done
+  # reap our own children, so that none is left a zombie
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
   return 0
 }
 
