@@ -67,11 +67,12 @@ final class ControlHandler: ChannelInboundHandler, @unchecked Sendable {
         }
     }
 
-    private func reply(_ context: ChannelHandlerContext, _ value: JSONValue, then: (() -> Void)? = nil) {
+    private func reply(_ context: ChannelHandlerContext, _ value: JSONValue, then: (@Sendable () -> Void)? = nil) {
         var out = context.channel.allocator.buffer(capacity: 256)
         out.writeString(value.serialized + "\n")
+        let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(out)).whenComplete { _ in
-            context.close(promise: nil)
+            channel.close(promise: nil)
             then?()
         }
     }

@@ -8,7 +8,7 @@ enum GracefulRestartMarker {
     static func write(stateDir: String) {
         try? FileManager.default.createDirectory(atPath: stateDir, withIntermediateDirectories: true)
         let now = Int(Date().timeIntervalSince1970)
-        FileManager.default.createFile(atPath: path(stateDir), contents: Data("\(now)\n".utf8))
+        _ = FileManager.default.createFile(atPath: path(stateDir), contents: Data("\(now)\n".utf8))
     }
 
     /// True when a graceful stop happened less than `maxAge` seconds ago (the

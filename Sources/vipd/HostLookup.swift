@@ -16,7 +16,7 @@ enum HostLookup {
     static func hostName() -> String? {
         var buf = [CChar](repeating: 0, count: 256)
         guard gethostname(&buf, buf.count) == 0 else { return nil }
-        return String(cString: buf)
+        return String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// /proc/net/route: the interface of the 00000000 destination.
