@@ -68,6 +68,8 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // The daemon's ingest path without sockets, for timing and callgrind.
+        .executableTarget(name: "ingest-profile", dependencies: ["BGPCodec", "BGPSession", "RIB"]),
         .executableTarget(name: "bgp-streamgen", dependencies: [
             "BGPCodec",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
