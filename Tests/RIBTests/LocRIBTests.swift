@@ -106,6 +106,30 @@ enum RIBFixture {
         #expect(swept.bestChanged == [F.rp("10.2.0.0/24")] && rib.count == 1 && rib.staleCount(a) == 0)
     }
 
+    @Test func endOfRIBSweepsOnlyTheFamiliesLeftStale() {
+        var rib = LocRIB(localAS: 65011)
+        let a = rib.addPeer(F.peer(1, asn: 65001)), b = rib.addPeer(F.peer(2, asn: 65002))
+        var six = F.attrs([65001])
+        six.nextHop = nil
+        six.mpReach = MPReach(family: .ipv6Unicast, nextHop: .ipv6(IPv6Address("fd00:255::1")!, linkLocal: nil),
+                              nlri: .ipv6([IPv6Prefix("fd00:9::/64")!]))
+        rib.apply(F.update(F.attrs([65001]), ["10.1.0.0/24", "10.2.0.0/24"]), from: a)
+        rib.apply(.message(.update(UpdateMessage(attributes: six))), from: a)
+        // b shares one prefix, so that one is kept as a list of paths.
+        rib.apply(F.update(F.attrs([65002, 7]), ["10.1.0.0/24"]), from: b)
+        // End-of-RIB from a peer that never restarted sweeps nothing.
+        #expect(rib.sweepStale(a, family: .ipv4Unicast).bestChanged.isEmpty && rib.count == 3 && rib.staleCount(a) == 0)
+        _ = rib.markStale(a, keeping: [.ipv4Unicast, .ipv6Unicast])
+        #expect(rib.staleCount(a) == 3 && rib.staleCount(b) == 0)
+        let v4 = rib.sweepStale(a, family: .ipv4Unicast)
+        #expect(Set(v4.bestChanged) == [F.rp("10.1.0.0/24"), F.rp("10.2.0.0/24")])
+        #expect(rib.staleCount(a) == 1 && rib.best(F.rp("10.1.0.0/24"))?.peer == b && rib.counts(a).received == [0, 1])
+        // Swept once: a second End-of-RIB for IPv4 finds nothing.
+        #expect(rib.sweepStale(a, family: .ipv4Unicast).bestChanged.isEmpty && rib.staleCount(a) == 1)
+        #expect(rib.sweepStale(a).bestChanged == [F.rp("fd00:9::/64")] && rib.staleCount(a) == 0 && rib.count == 1)
+        #expect(rib.counts(a).total == 0 && rib.counts(b).total == 1 && rib.store.count == 1)
+    }
+
     @Test func aPeerGoingDownLeavesTheOtherPathBest() {
         var rib = LocRIB(localAS: 65011)
         let a = rib.addPeer(F.peer(1, asn: 65001)), b = rib.addPeer(F.peer(2, asn: 65002))

@@ -49,6 +49,21 @@ import Testing
         #expect(table[V6Key(a)] == nil && table[V6Key(b)] == 2)
     }
 
+    @Test func removalsInOnePassKeepTheRestAndGiveMemoryBack() {
+        var table = PrefixTable<V4Key>()
+        let keys = (0..<100_000).map { V4Key(IPv4Prefix(IPv4Address(UInt32($0) << 8), 24)) }
+        for (i, k) in keys.enumerated() { table.set(k, UInt64(i)) }
+        let full = table.slotBytes
+        // Keep one in ten, doubled.
+        table.update { k, v in v % 10 == 0 ? v * 2 : nil }
+        #expect(table.count == 10_000 && table.slotBytes < full / 4)
+        for (i, k) in keys.enumerated() { #expect(table[k] == (i % 10 == 0 ? UInt64(i * 2) : nil)) }
+        table.update { _, _ in nil }
+        #expect(table.count == 0 && table.slotBytes == 0 && table[keys[0]] == nil)
+        table.set(keys[5], 5)
+        #expect(table[keys[5]] == 5 && table.count == 1)
+    }
+
     @Test func aMillionPrefixesFitInTwentyFiveBytesEach() {
         var table = PrefixTable<V4Key>()
         for i in 0..<1_000_000 { table.set(V4Key(IPv4Prefix(IPv4Address(UInt32(i) << 8), 24)), UInt64(i)) }

@@ -91,14 +91,22 @@ struct FamilyTable<Key: TableKey>: Sendable {
         }
     }
 
-    /// Stores one path inline, the fast path of a prefix only one peer has.
-    @inline(__always) mutating func storeInline(_ key: Key, _ p: Path) {
-        table.set(key, p.packed)
-    }
-
     func multiIndex(_ w: UInt64) -> Int? {
         let p = Path(packed: w)
         return p.flags & Path.multi != 0 ? Int(p.attributes) : nil
+    }
+
+    /// The paths for which `where` holds, without a list per prefix.
+    func count(where predicate: (Path) -> Bool) -> Int {
+        var n = 0
+        table.forEach { _, w in
+            if let p = inlinePath(w) {
+                if predicate(p) { n += 1 }
+            } else {
+                n += decode(w).count(where: predicate)
+            }
+        }
+        return n
     }
 
     func forEach(_ body: (Key, [Path]) -> Void) {

@@ -45,16 +45,26 @@ extension FamilyTable {
     /// Adds or replaces the path of (peer, path id). The caller has
     /// retained `p.attributes`.
     mutating func insert(_ key: Key, _ p: Path, _ store: inout AttributeStore, _ ctx: DecisionContext) -> PathChange {
-        guard let w = table[key] else {
-            if p.pathID == 0 { storeInline(key, p) } else { put(key, [p]) }
-            return PathChange(bestChanged: p.isEligible, received: 1, accepted: p.isEligible ? 1 : 0)
-        }
-        if p.pathID == 0, let old = inlinePath(w), old.peer == p.peer {
-            // The common case: the only path, from the same peer, replaced.
-            storeInline(key, p)
-            store.release(old.attributes)
-            let changed = (old.isEligible || p.isEligible) && (old.attributes != p.attributes || old.flags != p.flags)
-            return PathChange(bestChanged: changed, received: 0, accepted: (p.isEligible ? 1 : 0) - (old.isEligible ? 1 : 0))
+        let w: UInt64
+        if p.pathID == 0 {
+            // The common cases, in one walk of the table: a new prefix, or
+            // the only path, from the same peer, replaced.
+            guard let (found, at) = table.insertIfAbsent(key, p.packed) else {
+                return PathChange(bestChanged: p.isEligible, received: 1, accepted: p.isEligible ? 1 : 0)
+            }
+            if let old = inlinePath(found), old.peer == p.peer {
+                table.setValue(p.packed, at: at)
+                store.release(old.attributes)
+                let changed = (old.isEligible || p.isEligible) && (old.attributes != p.attributes || old.flags != p.flags)
+                return PathChange(bestChanged: changed, received: 0, accepted: (p.isEligible ? 1 : 0) - (old.isEligible ? 1 : 0))
+            }
+            w = found
+        } else {
+            guard let found = table[key] else {
+                put(key, [p])
+                return PathChange(bestChanged: p.isEligible, received: 1, accepted: p.isEligible ? 1 : 0)
+            }
+            w = found
         }
         var paths = decode(w)
         let before = paths.first
@@ -93,50 +103,56 @@ extension FamilyTable {
     }
 
     /// Rewrites (or removes, nil) every path of one peer; returns the keys
-    /// whose best changed and the count changes.
+    /// whose best changed and the count changes. Prefixes with the peer's
+    /// path alone (most) are rewritten in place in one pass of the table;
+    /// those with several paths after it.
     mutating func rewrite(peer: UInt16, _ store: inout AttributeStore, _ ctx: DecisionContext,
                           _ transform: (Key, Path, inout AttributeStore) -> Path?) -> ([Key], PathChange) {
-        var keys: [Key] = []
-        table.forEach { k, w in
-            if let p = inlinePath(w) {
-                if p.peer == peer { keys.append(k) }
-            } else if decode(w).contains(where: { $0.peer == peer }) {
-                keys.append(k)
-            }
-        }
         var changed: [Key] = []
         var total = PathChange()
-        for k in keys {
-            var paths = paths(k)
-            let before = paths.first
-            var out: [Path] = []
-            out.reserveCapacity(paths.count)
-            for p in paths {
-                guard p.peer == peer else {
-                    out.append(p)
-                    continue
-                }
-                if var q = transform(k, p, &store) {
-                    q.peer = peer
-                    q.pathID = p.pathID
-                    if q.attributes != p.attributes {
-                        store.retain(q.attributes)
-                        store.release(p.attributes)
-                    }
-                    total.accepted += (q.isEligible ? 1 : 0) - (p.isEligible ? 1 : 0)
-                    out.append(q)
-                } else {
-                    store.release(p.attributes)
-                    total.received -= 1
-                    total.accepted -= p.isEligible ? 1 : 0
-                }
+        var shared: [Key] = []
+        table.update { k, w in
+            let p = Path(packed: w)
+            guard p.flags & Path.multi == 0 else {
+                shared.append(k)
+                return w
             }
-            paths = out
+            guard p.peer == peer else { return w }
+            let q = Self.rewritten(p, transform(k, p, &store), &store, &total)
+            if ctx.differs(p, q) { changed.append(k) }
+            return q?.packed
+        }
+        for k in shared {
+            var paths = paths(k)
+            guard paths.contains(where: { $0.peer == peer }) else { continue }
+            let before = paths.first
+            paths = paths.compactMap { p in
+                p.peer == peer ? Self.rewritten(p, transform(k, p, &store), &store, &total) : p
+            }
             ctx.sortBest(&paths, store)
             put(k, paths)
             if ctx.differs(before, paths.first) { changed.append(k) }
         }
         return (changed, total)
+    }
+
+    /// One path of the peer after `transform` (nil: removed), with its
+    /// references and the counts kept.
+    private static func rewritten(_ p: Path, _ transformed: Path?, _ store: inout AttributeStore, _ total: inout PathChange) -> Path? {
+        guard var q = transformed else {
+            store.release(p.attributes)
+            total.received -= 1
+            total.accepted -= p.isEligible ? 1 : 0
+            return nil
+        }
+        q.peer = p.peer
+        q.pathID = p.pathID
+        if q.attributes != p.attributes {
+            store.retain(q.attributes)
+            store.release(p.attributes)
+        }
+        total.accepted += (q.isEligible ? 1 : 0) - (p.isEligible ? 1 : 0)
+        return q
     }
 }
 

@@ -46,6 +46,10 @@ public struct LocRIB: Sendable {
     public internal(set) var counts: [PeerRouteCounts] = [PeerRouteCounts()]
     /// RFC 4760 §7: families a malformed MP attribute disabled, per peer.
     var disabled: [Set<AddressFamily>] = [[]]
+    /// Families in which a peer may still have stale paths (marked by
+    /// `markStale`, not yet swept), so that End-of-RIB from a peer that
+    /// did not restart costs nothing.
+    var staleFamilies: [Set<AddressFamily>] = [[]]
     /// Collect `bestChanged`; off when nothing consumes it (no export of
     /// learned routes, no FIB), which saves a list per UPDATE.
     public var recordChanges = true
@@ -63,12 +67,14 @@ public struct LocRIB: Sendable {
             policies[hole] = importPolicy
             counts[hole] = PeerRouteCounts()
             disabled[hole] = []
+            staleFamilies[hole] = []
             return UInt16(hole)
         }
         peers.append(peer)
         policies.append(importPolicy)
         counts.append(PeerRouteCounts())
         disabled.append([])
+        staleFamilies.append([])
         return UInt16(peers.count - 1)
     }
 
@@ -82,6 +88,7 @@ public struct LocRIB: Sendable {
     /// Withdraws every route of the peer (its session went down).
     public mutating func clearPeer(_ peer: UInt16, families: Set<AddressFamily>? = nil) -> RIBChanges {
         disabled[Int(peer)] = []
+        if let families { staleFamilies[Int(peer)].subtract(families) } else { staleFamilies[Int(peer)] = [] }
         return rewritePeer(peer, families: families) { _, _, _, _ in nil }
     }
 
@@ -168,7 +175,8 @@ public struct LocRIB: Sendable {
     /// RFC 4724 §4.2: the peer's session went down with graceful restart;
     /// its routes of these families stay, stale; the others go.
     public mutating func markStale(_ peer: UInt16, keeping families: Set<AddressFamily>) -> RIBChanges {
-        rewritePeer(peer, families: nil) { family, _, p, _ in
+        staleFamilies[Int(peer)] = families
+        return rewritePeer(peer, families: nil) { family, _, p, _ in
             guard families.contains(family) else { return nil }
             var s = p
             s.flags |= Path.stale
@@ -179,13 +187,17 @@ public struct LocRIB: Sendable {
     /// Removes what is still stale: after End-of-RIB, or when the restart
     /// or stale timer runs out (`family` nil: every family).
     public mutating func sweepStale(_ peer: UInt16, family: AddressFamily? = nil) -> RIBChanges {
-        rewritePeer(peer, families: family.map { [$0] }) { _, _, p, _ in p.isStale ? nil : p }
+        let families = family.map { staleFamilies[Int(peer)].intersection([$0]) } ?? staleFamilies[Int(peer)]
+        guard !families.isEmpty else { return RIBChanges() }
+        staleFamilies[Int(peer)].subtract(families)
+        return rewritePeer(peer, families: families) { _, _, p, _ in p.isStale ? nil : p }
     }
 
     public func staleCount(_ peer: UInt16) -> Int {
+        let families = staleFamilies[Int(peer)]
         var n = 0
-        v4.table.forEach { _, w in n += v4.decode(w).filter { $0.peer == peer && $0.isStale }.count }
-        v6.table.forEach { _, w in n += v6.decode(w).filter { $0.peer == peer && $0.isStale }.count }
+        if families.contains(.ipv4Unicast) { n += v4.count { $0.peer == peer && $0.isStale } }
+        if families.contains(.ipv6Unicast) { n += v6.count { $0.peer == peer && $0.isStale } }
         return n
     }
 
