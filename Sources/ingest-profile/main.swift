@@ -14,6 +14,7 @@ import Glibc
 // goes down and the peer's routes are cleared, timed apart.
 //
 //   ingest-profile STREAM [READ_BYTES]     (READ_BYTES default 65536)
+//   INGEST_DECODE_ONLY=1 ingest-profile STREAM   (no RIB: session and codec)
 
 func readFile(_ path: String) -> [UInt8] {
     guard let f = fopen(path, "rb") else { fatalError("cannot open \(path)") }
@@ -35,6 +36,8 @@ guard args.count >= 2 else {
 }
 let stream = readFile(args[1])
 let readSize = args.count > 2 ? Int(args[2])! : 65536
+/// INGEST_DECODE_ONLY=1: the session and the codec alone, no RIB.
+let decodeOnly = getenv("INGEST_DECODE_ONLY") != nil
 
 var receiverConfig = SessionConfig(localAS: 65000, routerID: IPv4Address(10, 255, 0, 1), peerAS: 65001)
 receiverConfig.passive = true
@@ -64,6 +67,7 @@ struct Receiver {
             case .send(_, let b): toPeer += b
             case .update(let u):
                 updates += 1
+                if decodeOnly { continue }
                 let changes = rib.apply(u, from: peerIndex)
                 // As Daemon.handle: End-of-RIB sweeps what is still stale.
                 for family in changes.endOfRIB { _ = rib.sweepStale(peerIndex, family: family) }
@@ -99,6 +103,8 @@ while receiver.session.state != .established || injector.state != .established {
     if !b.isEmpty { toReceiver += sent(injector.handle(.received(b), at: now)) }
 }
 
+var before = rusage()
+getrusage(RUSAGE_SELF.rawValue, &before)
 let clock = ContinuousClock()
 let start = clock.now
 var offset = 0
@@ -110,9 +116,10 @@ while offset < stream.count {
 let elapsed = clock.now - start
 func nanoseconds(_ d: Duration) -> Double { Double(d.components.seconds) * 1e9 + Double(d.components.attoseconds) / 1e9 }
 let ns = nanoseconds(elapsed)
-precondition(receiver.staleAfterEndOfRIB == 0, "End-of-RIB not seen, or stale routes left")
+precondition(decodeOnly || receiver.staleAfterEndOfRIB == 0, "End-of-RIB not seen, or stale routes left")
 let received = receiver.rib.count
 let tableBytes = receiver.rib.tableBytes
+func cpuMs(_ t: timeval) -> Int { t.tv_sec * 1000 + t.tv_usec / 1000 }
 var usage = rusage()
 getrusage(RUSAGE_SELF.rawValue, &usage)
 let clearStart = clock.now
@@ -121,4 +128,6 @@ let clearNs = nanoseconds(clock.now - clearStart)
 precondition(receiver.rib.count == 0)
 print("\(received) prefixes, \(receiver.updates) UPDATEs, \(stream.count) bytes in \(readSize)-byte reads: "
     + "\(Int(ns / 1e6)) ms, \(String(Int(ns / Double(max(1, received)) * 10) / 10)) ns/prefix; "
-    + "clear \(Int(clearNs / 1e6)) ms; table \(tableBytes >> 20) MB, max RSS \(usage.ru_maxrss >> 10) MB")
+    + "clear \(Int(clearNs / 1e6)) ms; table \(tableBytes >> 20) MB, max RSS \(usage.ru_maxrss >> 10) MB; "
+    + "ingest: \(usage.ru_minflt - before.ru_minflt) page faults, user \(cpuMs(usage.ru_utime) - cpuMs(before.ru_utime)) ms, "
+    + "system \(cpuMs(usage.ru_stime) - cpuMs(before.ru_stime)) ms")

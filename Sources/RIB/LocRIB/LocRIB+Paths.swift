@@ -41,6 +41,17 @@ struct PathChange {
     var accepted = 0
 }
 
+/// What every prefix of one UPDATE shares: the attributes (LOCAL_PREF
+/// from an external peer already dropped), the next hop, the peer, the
+/// loop flag, and the peer's import policy.
+struct Announcement {
+    var attributes: PathAttributes
+    var nextHop: NextHop
+    var peer: UInt16
+    var flags: UInt16
+    var policy: RoutePolicy
+}
+
 extension FamilyTable {
     /// Adds or replaces the path of (peer, path id). The caller has
     /// retained `p.attributes`.
@@ -100,6 +111,54 @@ extension FamilyTable {
         ctx.sortBest(&paths, store)
         put(key, paths)
         return (old, PathChange(bestChanged: ctx.differs(before, paths.first), received: -1, accepted: old.isEligible ? -1 : 0))
+    }
+
+    /// Stores one UPDATE's prefixes of this family. With import policy
+    /// `accept-all` every prefix gets the same path, retained for all at
+    /// once; otherwise policy decides per prefix. Returns the count changes;
+    /// prefixes whose best path changed go to `changed` when `record`.
+    mutating func announce(_ prefixes: [Key.Prefix], _ a: Announcement, _ store: inout AttributeStore, _ ctx: DecisionContext,
+                           record: Bool, _ changed: inout [RoutePrefix]) -> PathChange {
+        var total = PathChange()
+        if case .acceptAll = a.policy {
+            let id = store.intern(StoredAttributes(attributes: a.attributes, nextHop: a.nextHop))
+            store.retain(id, count: prefixes.count)
+            for x in prefixes {
+                let c = insert(Key(x), Path(attributes: id, peer: a.peer, flags: a.flags, pathID: Key.pathID(of: x)), &store, ctx)
+                total.received &+= c.received
+                total.accepted &+= c.accepted
+                if c.bestChanged && record { changed.append(Key.route(x).withoutPathID) }
+            }
+            store.collect(id)
+            return total
+        }
+        var cache: [Bool]? = nil
+        var byOutcome: [RoutePolicy.Outcome: (UInt32, UInt16)] = [:]
+        for x in prefixes {
+            let outcome = a.policy.evaluate(Key.route(x), a.attributes, cache: &cache)
+            let (id, flags): (UInt32, UInt16)
+            if let known = byOutcome[outcome] {
+                (id, flags) = known
+            } else {
+                let stored: StoredAttributes
+                var fl = a.flags
+                if let c = a.policy.changes(outcome) {
+                    stored = StoredAttributes(attributes: c.apply(to: a.attributes), learned: a.attributes, nextHop: a.nextHop)
+                } else {
+                    stored = StoredAttributes(attributes: a.attributes, nextHop: a.nextHop)
+                    fl |= Path.denied
+                }
+                (id, flags) = (store.intern(stored), fl)
+                byOutcome[outcome] = (id, flags)
+            }
+            store.retain(id)
+            let c = insert(Key(x), Path(attributes: id, peer: a.peer, flags: flags, pathID: Key.pathID(of: x)), &store, ctx)
+            total.received &+= c.received
+            total.accepted &+= c.accepted
+            if c.bestChanged && record { changed.append(Key.route(x).withoutPathID) }
+        }
+        for (id, _) in byOutcome.values { store.collect(id) }
+        return total
     }
 
     /// Rewrites (or removes, nil) every path of one peer; returns the keys
@@ -162,56 +221,30 @@ extension LocRIB {
     /// Stores the routes of one UPDATE: import policy decides per prefix
     /// (its attribute conditions once per UPDATE), and each distinct
     /// outcome is one interned attribute set.
-    mutating func announce(_ prefixes: [RoutePrefix], _ family: AddressFamily, _ received: PathAttributes, _ nextHop: NextHop,
+    mutating func announce(_ prefixes: [IPv4Prefix], _ received: PathAttributes, _ nextHop: NextHop,
                            _ peer: UInt16, _ changes: inout RIBChanges) {
+        let a = announcement(received, nextHop, peer)
+        let c = v4.announce(prefixes, a, &store, context, record: recordChanges, &changes.bestChanged)
+        counts[Int(peer)].received[0] += c.received
+        counts[Int(peer)].accepted[0] += c.accepted
+    }
+
+    mutating func announce(_ prefixes: [IPv6Prefix], _ received: PathAttributes, _ nextHop: NextHop,
+                           _ peer: UInt16, _ changes: inout RIBChanges) {
+        let a = announcement(received, nextHop, peer)
+        let c = v6.announce(prefixes, a, &store, context, record: recordChanges, &changes.bestChanged)
+        counts[Int(peer)].received[1] += c.received
+        counts[Int(peer)].accepted[1] += c.accepted
+    }
+
+    /// What every prefix of one UPDATE shares.
+    func announcement(_ received: PathAttributes, _ nextHop: NextHop, _ peer: UInt16) -> Announcement {
         var attributes = received
         // RFC 4271 §5.1.5: LOCAL_PREF from an external peer is ignored.
         if peer != 0, attributes.localPref != nil, peers[Int(peer)]?.isInternal == false { attributes.localPref = nil }
         let loop = peer != 0 && (attributes.asPath ?? []).contains { $0.asns.contains(localAS) }
-        let baseFlags: UInt16 = loop ? Path.loop : 0
-        let policy = peer == 0 ? RoutePolicy.acceptAll : policies[Int(peer)]
-        var cache: [Bool]? = nil
-        var byOutcome: [RoutePolicy.Outcome: (UInt32, UInt16)] = [:]
-        let ctx = context
-        let fi = family == .ipv6Unicast ? 1 : 0
-        var fixed: (UInt32, UInt16)? = nil
-        if case .acceptAll = policy {
-            fixed = (store.intern(StoredAttributes(attributes: attributes, nextHop: nextHop)), baseFlags)
-        }
-        for rp in prefixes {
-            let (id, flags): (UInt32, UInt16)
-            if let f = fixed {
-                (id, flags) = f
-            } else {
-                let outcome = policy.evaluate(rp, attributes, cache: &cache)
-                if let known = byOutcome[outcome] {
-                    (id, flags) = known
-                } else {
-                    let stored: StoredAttributes
-                    var fl = baseFlags
-                    if let c = policy.changes(outcome) {
-                        stored = StoredAttributes(attributes: c.apply(to: attributes), learned: attributes, nextHop: nextHop)
-                    } else {
-                        stored = StoredAttributes(attributes: attributes, nextHop: nextHop)
-                        fl |= Path.denied
-                    }
-                    let v = (store.intern(stored), fl)
-                    byOutcome[outcome] = v
-                    (id, flags) = v
-                }
-            }
-            store.retain(id)
-            let c: PathChange
-            switch rp {
-            case .ipv4(let x): c = v4.insert(V4Key(x), Path(attributes: id, peer: peer, flags: flags, pathID: x.pathID), &store, ctx)
-            case .ipv6(let x): c = v6.insert(V6Key(x), Path(attributes: id, peer: peer, flags: flags, pathID: x.pathID), &store, ctx)
-            }
-            counts[Int(peer)].received[fi] += c.received
-            counts[Int(peer)].accepted[fi] += c.accepted
-            if c.bestChanged && recordChanges { changes.bestChanged.append(rp.withoutPathID) }
-        }
-        if let f = fixed { store.collect(f.0) }
-        for (id, _) in byOutcome.values { store.collect(id) }
+        return Announcement(attributes: attributes, nextHop: nextHop, peer: peer, flags: loop ? Path.loop : 0,
+                            policy: peer == 0 ? RoutePolicy.acceptAll : policies[Int(peer)])
     }
 
     mutating func withdraw(_ rp: RoutePrefix, _ peer: UInt16, _ changes: inout RIBChanges) {

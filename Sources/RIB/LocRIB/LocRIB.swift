@@ -124,14 +124,14 @@ public struct LocRIB: Sendable {
             shared.mpReach = nil
             shared.mpUnreach = nil
             if let nh = u.attributes.nextHop, !u.nlri.isEmpty {
-                announce(u.nlri.map { .ipv4($0) }, .ipv4Unicast, shared, .ipv4(nh), peer, &changes)
+                announce(u.nlri, shared, .ipv4(nh), peer, &changes)
             }
             if let r = u.attributes.mpReach, !disabled[Int(peer)].contains(r.family) {
                 switch r.nlri {
                 case .ipv4(let l) where r.family == .ipv4Unicast:
-                    announce(l.map { .ipv4($0) }, r.family, shared, r.nextHop, peer, &changes)
+                    announce(l, shared, r.nextHop, peer, &changes)
                 case .ipv6(let l) where r.family == .ipv6Unicast:
-                    announce(l.map { .ipv6($0) }, r.family, shared, r.nextHop, peer, &changes)
+                    announce(l, shared, r.nextHop, peer, &changes)
                 default: break  // a family we do not keep
                 }
             }
@@ -156,7 +156,10 @@ public struct LocRIB: Sendable {
         var c = RIBChanges()
         let record = recordChanges
         recordChanges = true
-        announce([prefix], prefix.family, attributes, nextHop, 0, &c)
+        switch prefix {
+        case .ipv4(let p): announce([p], attributes, nextHop, 0, &c)
+        case .ipv6(let p): announce([p], attributes, nextHop, 0, &c)
+        }
         recordChanges = record
         return c
     }

@@ -47,7 +47,7 @@ public struct AttributeStore: Sendable {
 
     public subscript(id: UInt32) -> StoredAttributes { entries[Int(id)]! }
 
-    @inline(__always) public mutating func retain(_ id: UInt32) { refs[Int(id)] &+= 1 }
+    @inline(__always) public mutating func retain(_ id: UInt32, count: Int = 1) { refs[Int(id)] &+= UInt32(count) }
 
     public mutating func release(_ id: UInt32) {
         refs[Int(id)] -= 1

@@ -3,6 +3,12 @@ import BGPCodec
 /// A key of `PrefixTable`: a prefix packed into fixed-size words, and how
 /// the table stores it with its value in one slot.
 public protocol TableKey: Equatable, Sendable {
+    /// The prefix type of the family, as UPDATEs carry it.
+    associatedtype Prefix: Sendable
+    init(_ prefix: Prefix)
+    /// The ADD-PATH id the prefix came with (0 without ADD-PATH).
+    static func pathID(of prefix: Prefix) -> UInt32
+    static func route(_ prefix: Prefix) -> RoutePrefix
     /// A key and its value; `emptySlot` marks a free one.
     associatedtype Slot: Sendable
     static var emptySlot: Slot { get }
@@ -33,6 +39,8 @@ public struct V4Key: TableKey, Hashable, Comparable {
     @inlinable public var hash64: UInt64 { mix(raw) }
     public var prefix: IPv4Prefix { IPv4Prefix(IPv4Address(UInt32(truncatingIfNeeded: raw >> 8)), UInt8(truncatingIfNeeded: raw)) }
     public static func < (a: V4Key, b: V4Key) -> Bool { a.raw < b.raw }
+    @inline(__always) public static func pathID(of prefix: IPv4Prefix) -> UInt32 { prefix.pathID }
+    public static func route(_ prefix: IPv4Prefix) -> RoutePrefix { .ipv4(prefix) }
 
     public typealias Slot = KeyValueSlot<V4Key>
     public static var emptySlot: Slot { Slot(key: .empty, value: 0) }
@@ -58,6 +66,8 @@ public struct V6Key: TableKey, Hashable, Comparable {
     @inlinable public var hash64: UInt64 { mix(high ^ mix(low ^ mix(meta))) }
     public var prefix: IPv6Prefix { IPv6Prefix(IPv6Address(high: high, low: low), UInt8(truncatingIfNeeded: meta)) }
     public static func < (a: V6Key, b: V6Key) -> Bool { (a.high, a.low, a.meta) < (b.high, b.low, b.meta) }
+    @inline(__always) public static func pathID(of prefix: IPv6Prefix) -> UInt32 { prefix.pathID }
+    public static func route(_ prefix: IPv6Prefix) -> RoutePrefix { .ipv6(prefix) }
 
     public typealias Slot = KeyValueSlot<V6Key>
     public static var emptySlot: Slot { Slot(key: .empty, value: 0) }
