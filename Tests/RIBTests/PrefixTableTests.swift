@@ -64,6 +64,31 @@ import Testing
         #expect(table[keys[5]] == 5 && table.count == 1)
     }
 
+    @Test func aCopyKeepsItsEntriesWhenTheOriginalChanges() {
+        var a = PrefixTable<V4Key>()
+        let k = (0..<1000).map { V4Key(IPv4Prefix(IPv4Address(UInt32($0) << 12), 20)) }
+        for i in 0..<500 { a.set(k[i], UInt64(i)) }
+        let b = a
+        for i in 500..<1000 { a.set(k[i], UInt64(i)) }
+        a.remove(k[0])
+        a.set(k[1], 77)
+        #expect(b.count == 500 && b[k[0]] == 0 && b[k[1]] == 1 && b[k[700]] == nil)
+        #expect(a.count == 999 && a[k[0]] == nil && a[k[1]] == 77 && a[k[700]] == 700)
+    }
+
+    @Test func anIPv4SlotKeepsEveryLengthAndAPathWord() {
+        var table = PrefixTable<V4Key>()
+        let widest = Path(attributes: .max, peer: .max, flags: 0xF).packed
+        for len in 0...32 {
+            let p = IPv4Prefix(IPv4Address(len == 0 ? 0 : UInt32.max << (32 - UInt32(len))), UInt8(len))
+            table.set(V4Key(p), widest - UInt64(len))
+        }
+        #expect(table.count == 33)
+        table.forEach { k, v in #expect(v == widest - UInt64(k.prefix.length)) }
+        #expect(table[V4Key(IPv4Prefix(IPv4Address(0xFFFF_FF00), 24))] == widest - 24)
+        #expect(table[V4Key(IPv4Prefix(IPv4Address(0xFFFF_FF00), 23))] == nil)
+    }
+
     @Test func aMillionPrefixesFitInTwentyFiveBytesEach() {
         var table = PrefixTable<V4Key>()
         for i in 0..<1_000_000 { table.set(V4Key(IPv4Prefix(IPv4Address(UInt32(i) << 8), 24)), UInt64(i)) }

@@ -20,13 +20,18 @@ public struct Path: Sendable, Hashable {
     /// RFC 4271 §9.1.2: our AS is in its AS_PATH; never eligible.
     public static let loop: UInt16 = 4
     /// Marks a packed word whose low half indexes the multi-path lists.
-    static let multi: UInt16 = 0x8000
+    /// The flags fit in 4 bits, so a packed path fits in 52 (the table's
+    /// IPv4 slots keep 58).
+    static let multi: UInt16 = 8
 
     public var isStale: Bool { flags & Path.stale != 0 }
     /// Eligible for the decision process.
     public var isEligible: Bool { flags & (Path.denied | Path.loop) == 0 }
 
-    @inline(__always) var packed: UInt64 { UInt64(attributes) | UInt64(peer) << 32 | UInt64(flags) << 48 }
+    @inline(__always) var packed: UInt64 {
+        assert(flags < 16, "a path's flags are 4 bits in the table")
+        return UInt64(attributes) | UInt64(peer) << 32 | UInt64(flags) << 48
+    }
     @inline(__always) init(packed w: UInt64) {
         attributes = UInt32(truncatingIfNeeded: w)
         peer = UInt16(truncatingIfNeeded: w >> 32)

@@ -123,6 +123,11 @@ extension FamilyTable {
         if case .acceptAll = a.policy {
             let id = store.intern(StoredAttributes(attributes: a.attributes, nextHop: a.nextHop))
             store.retain(id, count: prefixes.count)
+            if prefixes.allSatisfy({ Key.pathID(of: $0) == 0 }) {
+                total = insertAll(prefixes, Path(attributes: id, peer: a.peer, flags: a.flags), &store, ctx, record: record, &changed)
+                store.collect(id)
+                return total
+            }
             for x in prefixes {
                 let c = insert(Key(x), Path(attributes: id, peer: a.peer, flags: a.flags, pathID: Key.pathID(of: x)), &store, ctx)
                 total.received &+= c.received
@@ -158,6 +163,41 @@ extension FamilyTable {
             if c.bestChanged && record { changed.append(Key.route(x).withoutPathID) }
         }
         for (id, _) in byOutcome.values { store.collect(id) }
+        return total
+    }
+
+    /// The accept-all path of `announce` without ADD-PATH ids: one batch
+    /// through the table. A new prefix, or one whose only path is the
+    /// peer's own, is settled in the batch; any other goes through
+    /// `insert` after it. The caller has retained `p.attributes` once per
+    /// prefix.
+    private mutating func insertAll(_ prefixes: [Key.Prefix], _ p: Path, _ store: inout AttributeStore, _ ctx: DecisionContext,
+                                    record: Bool, _ changed: inout [RoutePrefix]) -> PathChange {
+        var total = PathChange()
+        var later: [Int] = []
+        let added = table.insertAll(prefixes.lazy.map { Key($0) }, p.packed, added: { n in
+            if record && p.isEligible { changed.append(Key.route(prefixes[n])) }
+        }, present: { n, w in
+            let old = Path(packed: w)
+            guard old.flags & Path.multi == 0, old.peer == p.peer else {
+                later.append(n)
+                return nil
+            }
+            store.release(old.attributes)
+            total.accepted &+= (p.isEligible ? 1 : 0) - (old.isEligible ? 1 : 0)
+            if record, (old.isEligible || p.isEligible) && (old.attributes != p.attributes || old.flags != p.flags) {
+                changed.append(Key.route(prefixes[n]))
+            }
+            return p.packed
+        })
+        total.received &+= added
+        if p.isEligible { total.accepted &+= added }
+        for n in later {
+            let c = insert(Key(prefixes[n]), p, &store, ctx)
+            total.received &+= c.received
+            total.accepted &+= c.accepted
+            if c.bestChanged && record { changed.append(Key.route(prefixes[n])) }
+        }
         return total
     }
 

@@ -42,13 +42,32 @@ public struct V4Key: TableKey, Hashable, Comparable {
     @inline(__always) public static func pathID(of prefix: IPv4Prefix) -> UInt32 { prefix.pathID }
     public static func route(_ prefix: IPv4Prefix) -> RoutePrefix { .ipv4(prefix) }
 
-    public typealias Slot = KeyValueSlot<V4Key>
-    public static var emptySlot: Slot { Slot(key: .empty, value: 0) }
-    @inline(__always) public static func slot(_ key: V4Key, _ value: UInt64) -> Slot { Slot(key: key, value: value) }
-    @inline(__always) public init(slot: Slot) { self = slot.key }
-    @inline(__always) public static func value(of slot: Slot) -> UInt64 { slot.value }
-    @inline(__always) public static func isEmpty(_ slot: Slot) -> Bool { slot.key.raw == 0 }
-    @inline(__always) public func matches(_ slot: Slot) -> Bool { slot.key.raw == raw }
+    public typealias Slot = V4Slot
+    public static var emptySlot: Slot { V4Slot(address: 0, meta: 0, low: 0) }
+    /// A value of at most 58 bits (`Path.packed` takes 52).
+    @inline(__always) public static func slot(_ key: V4Key, _ value: UInt64) -> Slot {
+        assert(value >> 58 == 0, "an IPv4 slot keeps 58 bits of value")
+        return V4Slot(address: UInt32(truncatingIfNeeded: key.raw >> 8),
+                      meta: UInt32(truncatingIfNeeded: key.raw & 0xFF) &+ 1 | UInt32(truncatingIfNeeded: value >> 32) << 6,
+                      low: UInt32(truncatingIfNeeded: value))
+    }
+    @inline(__always) public init(slot: Slot) {
+        raw = 1 << 40 | UInt64(slot.address) << 8 | UInt64(slot.meta & 0x3F &- 1)
+    }
+    @inline(__always) public static func value(of slot: Slot) -> UInt64 { UInt64(slot.meta >> 6) << 32 | UInt64(slot.low) }
+    @inline(__always) public static func isEmpty(_ slot: Slot) -> Bool { slot.meta == 0 }
+    @inline(__always) public func matches(_ slot: Slot) -> Bool {
+        slot.address == UInt32(truncatingIfNeeded: raw >> 8) && slot.meta & 0x3F == UInt32(truncatingIfNeeded: raw & 0xFF) &+ 1
+    }
+}
+
+/// An IPv4 prefix and its value in 12 bytes: the address; the length plus
+/// one in bits 0-5 (0 marks an empty slot) and the value's bits 32-57
+/// above it; the value's low 32 bits.
+public struct V4Slot: Sendable {
+    var address: UInt32
+    var meta: UInt32
+    var low: UInt32
 }
 
 /// An IPv6 prefix as three words; `meta` holds the length and a set bit 8.
