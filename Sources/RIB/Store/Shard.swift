@@ -97,7 +97,7 @@ struct Shard<Key: TableKey> {
             // The smallest capacity of the growth sequence that holds the
             // rest below the growth threshold.
             var cap = firstCapacity
-            while count >= Self.limit(cap) { cap += cap / 2 }
+            while count >= Self.limit(cap) { cap *= 2 }
             resize(count == 0 ? 0 : min(cap, capacity))
         }
         return removed
@@ -105,9 +105,9 @@ struct Shard<Key: TableKey> {
 
     static func limit(_ capacity: Int) -> Int { capacity * 85 / 100 }
 
-    /// Half as many slots again (the first time, `firstCapacity`).
+    /// Twice the slots (the first time, `firstCapacity`).
     mutating func grow() {
-        resize(capacity == 0 ? firstCapacity : capacity + capacity / 2)
+        resize(capacity == 0 ? firstCapacity : capacity * 2)
     }
 
     /// Moves every entry into `newCapacity` fresh slots: one pass, no key
@@ -156,9 +156,9 @@ final class TableStorage<Key: TableKey>: @unchecked Sendable {
 
     init() {
         shards = .allocate(capacity: Self.shardCount)
-        // The shards start at different sizes (16 to 23 slots), so that
+        // The shards start at different sizes (16 to 31 slots), so that
         // they grow at different counts rather than all at once.
-        for s in 0..<Self.shardCount { (shards + s).initialize(to: Shard(firstCapacity: 16 + s / 8)) }
+        for s in 0..<Self.shardCount { (shards + s).initialize(to: Shard(firstCapacity: 16 + s / 4)) }
     }
 
     func copy() -> TableStorage {
