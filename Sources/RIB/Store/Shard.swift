@@ -40,17 +40,17 @@ struct Shard<Key: TableKey> {
     @inline(__always)
     mutating func insertIfAbsent(_ key: Key, _ h: UInt64, _ value: UInt64) -> (index: Int, inserted: Bool) {
         if count == limit { grow() }
-        let slots = slots!
-        var i = Self.home(h, capacity)
+        let slots = slots!, end = slots + capacity
+        var p = slots + Self.home(h, capacity)
         while true {
-            if key.matches(slots[i]) { return (i, false) }
-            if Key.isEmpty(slots[i]) {
-                slots[i] = Key.slot(key, value)
+            if key.matches(p.pointee) { return (p - slots, false) }
+            if Key.isEmpty(p.pointee) {
+                p.pointee = Key.slot(key, value)
                 count &+= 1
-                return (i, true)
+                return (p - slots, true)
             }
-            i &+= 1
-            if i == capacity { i = 0 }
+            p += 1
+            if p == end { p = slots }
         }
     }
 
@@ -118,13 +118,14 @@ struct Shard<Key: TableKey> {
         if newCapacity > 0 {
             let fresh = UnsafeMutablePointer<Key.Slot>.allocate(capacity: newCapacity)
             fresh.initialize(repeating: Key.emptySlot, count: newCapacity)
+            let end = fresh + newCapacity
             for j in 0..<oldCapacity where !Key.isEmpty(old![j]) {
-                var i = Self.home(Key(slot: old![j]).hash64, newCapacity)
-                while !Key.isEmpty(fresh[i]) {
-                    i &+= 1
-                    if i == newCapacity { i = 0 }
+                var p = fresh + Self.home(Key(slot: old![j]).hash64, newCapacity)
+                while !Key.isEmpty(p.pointee) {
+                    p += 1
+                    if p == end { p = fresh }
                 }
-                fresh[i] = old![j]
+                p.pointee = old![j]
             }
             slots = fresh
         }
