@@ -3,6 +3,16 @@
 // Module map and import rules: docs/architecture.md.
 import PackageDescription
 
+/// Release links of the executables (docs/benchmarks.md, "Memory"): lld,
+/// with relative relocations packed (DT_RELR, glibc 2.36 and later), so
+/// the loader does not write 2 MB of them at start; vipd also lays out
+/// first the functions its start-up, sessions and ingest run
+/// (scripts/link/vipd.order, made by scripts/link/make-order-file). The
+/// deployed build adds `--static-swift-stdlib` (scripts/build-release).
+let releaseLink: [LinkerSetting] = [
+    .unsafeFlags(["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"], .when(configuration: .release)),
+]
+
 let package = Package(
     name: "vipd",
     products: [
@@ -59,7 +69,7 @@ let package = Package(
         .executableTarget(name: "vipctl", dependencies: [
             "VipctlKit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ], linkerSettings: releaseLink),
         .executableTarget(name: "vipd", dependencies: [
             "BGPCodec", "BGPCodecJSON", "BGPSession", "BGPTransport", "RIB", "VipdConfig",
             "KernelRoutes", "VipdTelemetry",
@@ -67,6 +77,9 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], linkerSettings: releaseLink + [
+            .unsafeFlags(["-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/scripts/link/vipd.order",
+                          "-Xlinker", "--no-warn-symbol-ordering"], .when(configuration: .release)),
         ]),
         // The daemon's ingest path without sockets, for timing and callgrind.
         .executableTarget(name: "ingest-profile", dependencies: ["BGPCodec", "BGPSession", "RIB"]),
