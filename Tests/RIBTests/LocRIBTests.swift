@@ -130,6 +130,17 @@ enum RIBFixture {
         #expect(rib.counts(a).total == 0 && rib.counts(b).total == 1 && rib.store.count == 1)
     }
 
+    @Test func withoutRecordingAPeerGoingDownListsNothing() {
+        var rib = LocRIB(localAS: 65011)
+        rib.recordChanges = false
+        let a = rib.addPeer(F.peer(1, asn: 65001)), b = rib.addPeer(F.peer(2, asn: 65002))
+        rib.apply(F.update(F.attrs([65001]), ["10.1.0.0/24", "10.2.0.0/24"]), from: a)
+        rib.apply(F.update(F.attrs([65002, 7]), ["10.1.0.0/24"]), from: b)
+        let c = rib.clearPeer(a)
+        #expect(c.bestChanged.isEmpty && rib.count == 1 && rib.counts(a).total == 0)
+        #expect(rib.best(F.rp("10.1.0.0/24"))?.peer == b && rib.store.count == 1)
+    }
+
     @Test func aPeerGoingDownLeavesTheOtherPathBest() {
         var rib = LocRIB(localAS: 65011)
         let a = rib.addPeer(F.peer(1, asn: 65001)), b = rib.addPeer(F.peer(2, asn: 65002))

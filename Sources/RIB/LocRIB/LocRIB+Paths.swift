@@ -202,10 +202,10 @@ extension FamilyTable {
     }
 
     /// Rewrites (or removes, nil) every path of one peer; returns the keys
-    /// whose best changed and the count changes. Prefixes with the peer's
+    /// whose best changed (when `record`) and the count changes. Prefixes with the peer's
     /// path alone (most) are rewritten in place in one pass of the table;
     /// those with several paths after it.
-    mutating func rewrite(peer: UInt16, _ store: inout AttributeStore, _ ctx: DecisionContext,
+    mutating func rewrite(peer: UInt16, _ store: inout AttributeStore, _ ctx: DecisionContext, record: Bool,
                           _ transform: (Key, Path, inout AttributeStore) -> Path?) -> ([Key], PathChange) {
         var changed: [Key] = []
         var total = PathChange()
@@ -218,7 +218,7 @@ extension FamilyTable {
             }
             guard p.peer == peer else { return w }
             let q = Self.rewritten(p, transform(k, p, &store), &store, &total)
-            if ctx.differs(p, q) { changed.append(k) }
+            if record && ctx.differs(p, q) { changed.append(k) }
             return q?.packed
         }
         for k in shared {
@@ -230,7 +230,7 @@ extension FamilyTable {
             }
             ctx.sortBest(&paths, store)
             put(k, paths)
-            if ctx.differs(before, paths.first) { changed.append(k) }
+            if record && ctx.differs(before, paths.first) { changed.append(k) }
         }
         return (changed, total)
     }
@@ -309,19 +309,21 @@ extension LocRIB {
         }
     }
 
-    /// Visits every path of a peer in the given families (nil: all).
+    /// Visits every path of a peer in the given families (nil: all). The
+    /// changed prefixes are listed only with `recordChanges`: a peer with
+    /// 1M routes going down would otherwise list 32 MB of them for nobody.
     mutating func rewritePeer(_ peer: UInt16, families: Set<AddressFamily>?,
                               _ transform: (AddressFamily, RoutePrefix, Path, inout AttributeStore) -> Path?) -> RIBChanges {
         var changes = RIBChanges()
         let ctx = context
         if families?.contains(.ipv4Unicast) ?? true {
-            let (keys, c) = v4.rewrite(peer: peer, &store, ctx) { k, p, s in transform(.ipv4Unicast, .ipv4(k.prefix), p, &s) }
+            let (keys, c) = v4.rewrite(peer: peer, &store, ctx, record: recordChanges) { k, p, s in transform(.ipv4Unicast, .ipv4(k.prefix), p, &s) }
             counts[Int(peer)].received[0] += c.received
             counts[Int(peer)].accepted[0] += c.accepted
             changes.bestChanged += keys.map { .ipv4($0.prefix) }
         }
         if families?.contains(.ipv6Unicast) ?? true {
-            let (keys, c) = v6.rewrite(peer: peer, &store, ctx) { k, p, s in transform(.ipv6Unicast, .ipv6(k.prefix), p, &s) }
+            let (keys, c) = v6.rewrite(peer: peer, &store, ctx, record: recordChanges) { k, p, s in transform(.ipv6Unicast, .ipv6(k.prefix), p, &s) }
             counts[Int(peer)].received[1] += c.received
             counts[Int(peer)].accepted[1] += c.accepted
             changes.bestChanged += keys.map { .ipv6($0.prefix) }
