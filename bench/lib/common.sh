@@ -101,8 +101,9 @@ mono() { "$PYTHON" -c 'import time; print("%.6f" % time.monotonic())'; }
 
 # bench_bins PRODUCT...: the binaries (vipd, vipctl, bgp-streamgen) as
 # VIPD_BIN, VIPCTL_BIN, STREAMGEN_BIN: the ones given in the environment,
-# the others built once (release, in .build-bench, so that no other build
-# is disturbed).
+# the others built once as deployed (release, --static-swift-stdlib, as
+# scripts/build-release does; in .build-bench, so that no other build is
+# disturbed).
 _bin_var() { case $1 in vipd) echo VIPD_BIN ;; vipctl) echo VIPCTL_BIN ;; bgp-streamgen) echo STREAMGEN_BIN ;; esac; }
 bench_bins() {
   local p v missing=()
@@ -112,10 +113,10 @@ bench_bins() {
     local scratch=${SCRATCH_PATH:-$REPO_DIR/.build-bench} bin
     bench_log "building ${missing[*]} (release, $scratch)"
     for p in "${missing[@]}"; do
-      (cd "$REPO_DIR" && swift build -c release --scratch-path "$scratch" --product "$p" >"$BENCH_TMP/build-$p.log" 2>&1) ||
+      (cd "$REPO_DIR" && swift build -c release --static-swift-stdlib --scratch-path "$scratch" --product "$p" >"$BENCH_TMP/build-$p.log" 2>&1) ||
         { tail -20 "$BENCH_TMP/build-$p.log" >&2; bench_die "swift build --product $p failed"; }
     done
-    bin=$(cd "$REPO_DIR" && swift build -c release --scratch-path "$scratch" --show-bin-path)
+    bin=$(cd "$REPO_DIR" && swift build -c release --static-swift-stdlib --scratch-path "$scratch" --show-bin-path)
     for p in "${missing[@]}"; do v=$(_bin_var "$p"); printf -v "$v" '%s' "$bin/$p"; done
   fi
   for p in "$@"; do
