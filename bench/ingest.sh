@@ -22,7 +22,8 @@
 #              address, reachable on the link [self]; keep: the stream's
 #              10.0.0.1 as generated
 #   VIPD_BIN VIPCTL_BIN STREAMGEN_BIN   an existing release build; otherwise
-#              built once into .build-bench (swift build -c release)
+#              built once into .build-bench (swift build -c release
+#              --static-swift-stdlib, as scripts/build-release)
 #   OUT        where the stream, the per-run JSON and logs go [bench/out/ingest-DATE]
 #   KEEP=1     keep the receivers' state dirs (configs, logs) under /tmp
 #
