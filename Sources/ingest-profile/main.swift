@@ -128,6 +128,6 @@ let clearNs = nanoseconds(clock.now - clearStart)
 precondition(receiver.rib.count == 0)
 print("\(received) prefixes, \(receiver.updates) UPDATEs, \(stream.count) bytes in \(readSize)-byte reads: "
     + "\(Int(ns / 1e6)) ms, \(String(Int(ns / Double(max(1, received)) * 10) / 10)) ns/prefix; "
-    + "clear \(Int(clearNs / 1e6)) ms; table \(tableBytes >> 20) MB, max RSS \(usage.ru_maxrss >> 10) MB; "
+    + "clear \(Int(clearNs / 1e6)) ms; table \(Double(tableBytes / 100_000) / 10) MB, max RSS \(usage.ru_maxrss >> 10) MB; "
     + "ingest: \(usage.ru_minflt - before.ru_minflt) page faults, user \(cpuMs(usage.ru_utime) - cpuMs(before.ru_utime)) ms, "
     + "system \(cpuMs(usage.ru_stime) - cpuMs(before.ru_stime)) ms")
