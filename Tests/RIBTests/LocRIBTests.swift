@@ -191,3 +191,44 @@ enum RIBFixture {
         #expect(rib.paths(F.rp("10.1.0.0/24")).map(\.pathID) == [1] && rib.counts(a).total == 1)
     }
 }
+
+/// The best path kept incrementally (one comparison per change) against a
+/// full decision over every path, under random announcements and
+/// withdrawals from several peers, with ADD-PATH ids too.
+@Suite struct IncrementalBestTests {
+    typealias F = RIBFixture
+
+    @Test(arguments: [11, 12, 13])
+    func incrementalBestMatchesAFullDecision(seed: UInt64) {
+        var rng = PrefixTableTests.SplitMix(state: seed)
+        var rib = LocRIB(localAS: 65011)
+        let peers = (1...5).map { rib.addPeer(F.peer(UInt8($0), asn: 65000 + UInt32($0) % 2, routerID: UInt32($0) * 7 % 5 + 1)) }
+        let prefixes = (0..<6).map { IPv4Address(UInt32(10 << 24 | $0 << 8)) }
+        for _ in 0..<4000 {
+            let peer = peers[Int.random(in: 0..<peers.count, using: &rng)]
+            let id = UInt32.random(in: 0...2, using: &rng)
+            let prefix = IPv4Prefix(prefixes[Int.random(in: 0..<prefixes.count, using: &rng)], 24, pathID: id)
+            if Int.random(in: 0..<3, using: &rng) == 0 {
+                rib.apply(.message(.update(UpdateMessage(withdrawn: [prefix]))), from: peer)
+            } else {
+                let length = Int.random(in: 1...3, using: &rng)
+                let a = F.attrs([65000 + UInt32(peer) % 2] + [UInt32](repeating: 7, count: length - 1),
+                                localPref: nil, origin: Bool.random(using: &rng) ? .igp : .incomplete)
+                rib.apply(.message(.update(UpdateMessage(attributes: a, nlri: [prefix]))), from: peer)
+            }
+            // Check one prefix against a full decision.
+            let p = RoutePrefix.ipv4(IPv4Prefix(prefix.address, 24))
+            let all = rib.paths(p).filter(\.isEligible)
+            guard let best = rib.best(p) else {
+                #expect(all.isEmpty)
+                continue
+            }
+            for other in all where other != best {
+                #expect(rib.decision.compare(rib.candidate(best), rib.candidate(other)).order <= 0)
+            }
+        }
+        // Counts agree with the table.
+        let total = peers.map { rib.counts($0).total }.reduce(0, +)
+        #expect(total == rib.routes().count)
+    }
+}

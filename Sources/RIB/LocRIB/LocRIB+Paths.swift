@@ -24,6 +24,17 @@ struct DecisionContext {
         if let b = best, b != 0 { paths.swapAt(0, b) }
     }
 
+    /// After the path at `i` was added or changed (and was not the best):
+    /// it becomes the best if it beats the current one. One comparison, not
+    /// a new scan, so a prefix that many peers send costs the same per
+    /// UPDATE however many paths it has.
+    func promote(_ paths: inout [Path], _ i: Int, _ store: AttributeStore) {
+        guard i != 0, paths[i].isEligible else { return }
+        if !paths[0].isEligible || decision.compare(candidate(paths[i], store), candidate(paths[0], store)).order < 0 {
+            paths.swapAt(0, i)
+        }
+    }
+
     /// The best path changed: a different path, or its attributes, or
     /// whether there is one. With multipath every change counts.
     func differs(_ before: Path?, _ after: Path?) -> Bool {
@@ -77,20 +88,37 @@ extension FamilyTable {
             }
             w = found
         }
-        var paths = decode(w)
-        let before = paths.first
+        if let idx = multiIndex(w) {
+            // Several paths: changed in place (no copy of the list), and
+            // the best decided again only when the best itself changed.
+            let before = multis[idx][0]
+            var change = PathChange(received: 1, accepted: p.isEligible ? 1 : 0)
+            if let i = multis[idx].firstIndex(where: { $0.peer == p.peer && $0.pathID == p.pathID }) {
+                store.release(multis[idx][i].attributes)
+                change.received = 0
+                change.accepted -= multis[idx][i].isEligible ? 1 : 0
+                multis[idx][i] = p
+                if i == 0 { ctx.sortBest(&multis[idx], store) } else { ctx.promote(&multis[idx], i, store) }
+            } else {
+                multis[idx].append(p)
+                ctx.promote(&multis[idx], multis[idx].count - 1, store)
+            }
+            change.bestChanged = ctx.differs(before, multis[idx][0])
+            return change
+        }
+        // One path, of another peer (or another path id): now two.
+        let old = Path(packed: w)
+        var paths = [old, p]
         var change = PathChange(received: 1, accepted: p.isEligible ? 1 : 0)
-        if let i = paths.firstIndex(where: { $0.peer == p.peer && $0.pathID == p.pathID }) {
-            store.release(paths[i].attributes)
+        if old.peer == p.peer && old.pathID == p.pathID {
+            store.release(old.attributes)
             change.received = 0
-            change.accepted -= paths[i].isEligible ? 1 : 0
-            paths[i] = p
-        } else {
-            paths.append(p)
+            change.accepted -= old.isEligible ? 1 : 0
+            paths = [p]
         }
         ctx.sortBest(&paths, store)
         put(key, paths)
-        change.bestChanged = ctx.differs(before, paths.first)
+        change.bestChanged = ctx.differs(old, paths.first)
         return change
     }
 
@@ -103,14 +131,16 @@ extension FamilyTable {
             store.release(old.attributes)
             return (old, PathChange(bestChanged: old.isEligible, received: -1, accepted: old.isEligible ? -1 : 0))
         }
-        var paths = decode(w)
-        guard let i = paths.firstIndex(where: { $0.peer == peer && $0.pathID == pathID }) else { return nil }
-        let before = paths.first
-        let old = paths.remove(at: i)
+        guard let idx = multiIndex(w), let i = multis[idx].firstIndex(where: { $0.peer == peer && $0.pathID == pathID }) else { return nil }
+        let before = multis[idx][0]
+        let old = multis[idx].remove(at: i)
         store.release(old.attributes)
-        ctx.sortBest(&paths, store)
-        put(key, paths)
-        return (old, PathChange(bestChanged: ctx.differs(before, paths.first), received: -1, accepted: old.isEligible ? -1 : 0))
+        if i == 0 { ctx.sortBest(&multis[idx], store) }
+        if multis[idx].isEmpty || (multis[idx].count == 1 && multis[idx][0].pathID == 0) {
+            let rest = multis[idx]
+            put(key, rest)  // back inline, or gone
+        }
+        return (old, PathChange(bestChanged: ctx.differs(before, paths(key).first), received: -1, accepted: old.isEligible ? -1 : 0))
     }
 
     /// Stores one UPDATE's prefixes of this family. With import policy
