@@ -82,6 +82,10 @@ enum BGPSocketOptions {
             steps.append(provider.unsafeSetSocketOption(level: .init(rawValue: level), name: .init(rawValue: v6 ? ipv6MinHopCount : ipMinTTL), value: minimum))
         }
         steps.append(channel.setOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1))
+        // One read per connection per loop turn: a peer that sends a full
+        // table cannot hold the loop (other peers' keepalives, the control
+        // socket) for more than one read's worth of work.
+        steps.append(channel.setOption(ChannelOptions.maxMessagesPerRead, value: 1))
         return EventLoopFuture.andAllSucceed(steps, on: channel.eventLoop)
     }
 }

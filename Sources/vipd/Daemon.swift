@@ -80,8 +80,12 @@ final class Daemon: @unchecked Sendable {
         startKernel()
         syncVIPs()
         let endpoints = try config.peers.map(endpoint)
+        // The speaker reports on this same loop, so events are handled at
+        // once rather than queued behind each other: a control request then
+        // waits for at most one read's work, not for a backlog of UPDATEs.
         speaker = BGPSpeaker(eventLoop: loop, peers: endpoints) { [unowned self] e in
-            self.loop.execute { self.handle(e) }
+            self.loop.preconditionInEventLoop()
+            self.handle(e)
         }
         if let listen = config.listen {
             let bound = try speaker.listen(on: SocketAddress(ipAddress: listen.address.description, port: Int(listen.port))).wait()
