@@ -146,11 +146,14 @@ public final class BGPSpeaker: @unchecked Sendable {
     }
 
     /// UPDATEs for an established peer, encoded with its send context.
+    /// On the loop (the daemon's case) the bytes are written at once, so
+    /// whatever the caller does next (netlink work, say) does not delay them.
     public func send(updates: [[UInt8]], to peer: String) {
-        eventLoop.execute {
+        let body = {
             guard self.peers[peer] != nil else { return }
             self.apply(peer, self.peers[peer]!.session.send(updates: updates, at: self.now()))
         }
+        if eventLoop.inEventLoop { body() } else { eventLoop.execute(body) }
     }
 
     public func state(of peer: String) -> EventLoopFuture<SessionState?> {

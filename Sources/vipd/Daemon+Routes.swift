@@ -38,8 +38,12 @@ extension Daemon {
             changed += rib.originate(prefix, attributes: route.originated(localAS: config.asn ?? 0), nextHop: .opaque([])).bestChanged
         }
         originated = wanted
-        kernel?.syncVIPs(allVIPs.map(\.0), config: config)
+        // The UPDATEs leave first: netlink work (an address on lo, a table
+        // dump) would otherwise sit in front of them. Nothing can arrive
+        // for a new VIP before the router has processed the UPDATE, by
+        // which time the address is long in place.
         propagate(changed)
+        kernel?.syncVIPs(allVIPs.map(\.0), config: config)
     }
 
     /// Queues changed prefixes for every established peer and flushes
@@ -47,12 +51,15 @@ extension Daemon {
     func propagate(_ prefixes: [RoutePrefix]) {
         guard !prefixes.isEmpty else { return }
         kernel?.updateFIB(prefixes, rib: rib)
-        for peer in out.keys {
+        // A send may end a session at once (a full queue), which removes
+        // its Adj-RIB-Out while this loop runs: look each one up again.
+        for peer in Array(out.keys) {
+            guard let o = out[peer] else { continue }
             // A `vips` peer is sent only our own routes; learned ones never change them.
-            if case .vips = out[peer]!.policy, !prefixes.contains(where: { originated[$0] != nil || out[peer]!.advertised[$0] != nil }) {
+            if case .vips = o.policy, !prefixes.contains(where: { originated[$0] != nil || o.advertised[$0] != nil }) {
                 continue
             }
-            out[peer]!.enqueue(prefixes)
+            out[peer]?.enqueue(prefixes)
             flush(peer)
         }
     }

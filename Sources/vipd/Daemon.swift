@@ -100,7 +100,8 @@ final class Daemon: @unchecked Sendable {
     func shutdown() -> EventLoopFuture<Void> {
         loop.submit {
             for peer in self.out.keys.sorted() {
-                self.speaker.send(updates: self.out[peer]!.withdrawAll(), to: peer)
+                guard let msgs = self.out[peer]?.withdrawAll() else { continue }
+                self.speaker.send(updates: msgs, to: peer)
             }
         }.flatMap { self.speaker.shutdown(message: "vipd shutting down") }
             .flatMap { self.loop.submit { self.kernel?.cleanupAtExit() } }

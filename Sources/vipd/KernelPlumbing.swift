@@ -30,6 +30,9 @@ final class KernelPlumbing {
     /// Table-mode VIPs whose route the kernel accepted.
     private(set) var tableOwned: Set<IPAddress> = []
     private let loopback: UInt32
+    /// The table-mode routes last synced: a VIP change that leaves them
+    /// alone costs no netlink dump (it would sit in front of the UPDATE).
+    private var lastTableRoutes: Set<KernelRoute>?
 
     /// IFA_PROTO of vipd's addresses (the same number as table-mode routes).
     static let addressMark: UInt8 = 248
@@ -76,6 +79,7 @@ final class KernelPlumbing {
         }
         installed = [:]
         tableOwned = []
+        lastTableRoutes = nil
     }
 
     // MARK: VIPs
@@ -88,19 +92,34 @@ final class KernelPlumbing {
             // A new table or protocol: leave the old one clean first.
             report("table mode cleanup", try? tableSync.cleanup())
             routingTable = config.routingTable
+            lastTableRoutes = nil
             tableSync = KernelRouteSync(table: routingTable.table, proto: routingTable.routeProtocol, routes: routes)
         }
         let table = vips.filter { $0.mode == .table }
         let desired = table.map { KernelRoute.tableModeVIP(Self.kernelAddress($0.address), interfaceIndex: loopback,
                                                            table: routingTable.table, proto: routingTable.routeProtocol) }
+        if lastTableRoutes != Set(desired) {
+            syncTable(desired, table)
+        }
+        syncLoopback(vips)
+    }
+
+    private func syncTable(_ desired: [KernelRoute], _ table: [VIPConfig]) {
+        lastTableRoutes = Set(desired)
         do {
             let r = try tableSync.sync(desired)
             if !r.applied.isEmpty || !r.failed.isEmpty { log("routing table \(routingTable.table): \(r)") }
             let failed = Set(r.failed.map(\.operation.route.destination))
             tableOwned = Set(table.map(\.address).filter { !failed.contains(.host(Self.kernelAddress($0))) })
         } catch {
+            lastTableRoutes = nil
             log("routing table \(routingTable.table): cannot sync: \(error)")
         }
+    }
+
+    private func syncLoopback(_ vips: [VIPConfig]) {
+        let before = onLoopback
+        defer { if onLoopback != before { AddressRecord.write(stateDir, onLoopback) } }
         let wantLo = Set(vips.filter { $0.local && ($0.mode == .bgp || $0.mode == .table) }.map(\.address))
         for a in onLoopback.subtracting(wantLo) { removeAddress(a, reason: "no longer a local VIP") }
         for a in wantLo.subtracting(onLoopback) {
@@ -111,7 +130,6 @@ final class KernelPlumbing {
                 log("vip \(a): cannot add it to lo: \(error)")
             }
         }
-        AddressRecord.write(stateDir, onLoopback)
     }
 
     private func removeAddress(_ a: IPAddress, reason: String) {
