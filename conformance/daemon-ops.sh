@@ -169,6 +169,15 @@ if wait_until 10 0.2 bash -c "ip netns exec $NODE_NS $VIPCTL_BIN --socket $DIR/v
 else
   fail max-prefix "last_error: $(neighbor last_error)"
 fi
+# With action restart, the session comes back by itself after restart_after.
+write_config accept-all "max_prefix: {limit: 3, action: restart, restart_after: 1}"
+ctl reload >/dev/null
+ctl peer reset "$TOR_V4" >/dev/null
+if wait_until 30 0.2 grep -q "restart_after over, starting again" "$DIR/vipd.log"; then
+  pass max-prefix-restart "action restart: torn down again, then started by itself after restart_after"
+else
+  fail max-prefix-restart "no restart in the log"
+fi
 write_config accept-all
 ctl reload >/dev/null
 ctl peer reset "$TOR_V4" >/dev/null
