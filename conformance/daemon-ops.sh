@@ -119,6 +119,8 @@ ctl vip add 10.0.1.200 >/dev/null
 if wait_until 10 0.2 bash -c "vtysh --vty_socket $LAB_DIR/tor -c 'show bgp ipv4 unicast 10.0.1.200/32 json' | grep -q '\"paths\"'" &&
    [ "$(ctl --json vips | jq_py "[v['source'] for v in d if v['address']=='10.0.1.200'][0]")" = runtime ]; then
   pass vip-add "vipctl vip add: FRR has 10.0.1.200/32; vips says source runtime"
+  grep -q "vip added at run time.*vip.address=10.0.1.200 vip.mode=bgp" "$DIR/vipd.log" &&
+    pass log-metadata "log lines carry vip.address and vip.mode" || fail log-metadata "$(grep 'run time' "$DIR/vipd.log" | tail -1)"
 else
   fail vip-add "$(ctl vips 2>&1)"
 fi
@@ -212,8 +214,8 @@ fi
 # 8. Per-peer debug logging.
 ctl debug peer "$TOR_V4" on >/dev/null
 peer_announce frr 10.9.6.0/24 >/dev/null
-if wait_until 10 0.2 grep -q "debug: UPDATE" "$DIR/vipd.log"; then
-  pass debug-peer "debug peer on: UPDATEs logged for that peer"
+if wait_until 10 0.2 grep -q "debug: UPDATE.*bgp.peer=$TOR_V4" "$DIR/vipd.log"; then
+  pass debug-peer "debug peer on: UPDATEs logged for that peer (bgp.peer=$TOR_V4)"
 else
   fail debug-peer "no debug line in the log"
 fi

@@ -116,7 +116,7 @@ extension Daemon {
         v.mode = mode
         runtimeVIPs.append(v)
         syncVIPs()
-        log("vip \(address): added at run time (\(mode.rawValue))")
+        vlog(address, mode: mode, "vip added at run time")
     }
 
     func deleteVIP(_ address: IPAddress) throws {
@@ -126,9 +126,9 @@ extension Daemon {
             }
             throw ControlError("\(address) is not a VIP")
         }
-        runtimeVIPs.remove(at: i)
+        let mode = runtimeVIPs.remove(at: i).mode
         syncVIPs()
-        log("vip \(address): deleted at run time")
+        vlog(address, mode: mode, "vip deleted at run time")
     }
 }
 

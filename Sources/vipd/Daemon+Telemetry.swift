@@ -70,6 +70,11 @@ extension Daemon {
         }
     }
 
+    /// A log line about one VIP, with `vip.address` and `vip.mode`.
+    func vlog(_ address: IPAddress, mode: VIPMode, _ message: String) {
+        logger.info("\(message)", metadata: [LogKey.vipAddress: "\(address)", LogKey.vipMode: "\(mode.rawValue)"])
+    }
+
     /// A log line about one peer, with its `bgp.peer` metadata; at debug
     /// level only when debug is on for the peer.
     func plog(_ peer: String, _ message: String, debug: Bool = false, state: String? = nil) {
