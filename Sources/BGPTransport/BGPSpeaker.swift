@@ -59,6 +59,13 @@ public enum SpeakerEvent: Sendable {
     case down(peer: String, SessionDownReason)
     case update(peer: String, DecodeResult)
     case routeRefresh(peer: String, RouteRefreshMessage)
+
+    /// The peer the event is about.
+    public var peer: String {
+        switch self {
+        case .stateChanged(let p, _, _), .established(let p, _, _), .down(let p, _), .update(let p, _), .routeRefresh(let p, _): return p
+        }
+    }
 }
 
 /// Runs every peer's `PeerSession` on one event loop: the only owner of
@@ -85,6 +92,8 @@ public final class BGPSpeaker: @unchecked Sendable {
         var timer: Scheduled<Void>?
         /// Bytes handed to each channel and not yet written to the kernel.
         var queued: [ConnectionID: Int] = [:]
+        /// Connections closing after their last write (the newest few).
+        var closing: [EventLoopFuture<Void>] = []
         /// Messages in and out: per live connection, and in all.
         var inbound: [ConnectionID: MessageTally] = [:]
         var inboundTotal = MessageTally()
@@ -199,8 +208,8 @@ public final class BGPSpeaker: @unchecked Sendable {
         eventLoop.submit {
             guard self.peers[key] != nil else { return self.eventLoop.makeSucceededFuture(()) }
             self.apply(key, self.peers[key]!.session.stop(subcode, message: message, at: self.now()))
-            let writes = Array(self.peers[key]?.lastWrite.values ?? [:].values)
-            return EventLoopFuture.andAllComplete(writes, on: self.eventLoop)
+            let writes = Array(self.peers[key]?.lastWrite.values ?? [:].values) + (self.peers[key]?.closing ?? [])
+            return self.completed(writes)
         }.flatMap { $0 }
     }
 
@@ -230,6 +239,20 @@ public final class BGPSpeaker: @unchecked Sendable {
 
     public var peerKeys: [String] { peers.keys.sorted() }
 
+    /// Waits for writes and closes, but not for ever: a peer that reads
+    /// nothing must not hold a stop or SIGTERM (5 s, then on regardless).
+    private func completed(_ futures: [EventLoopFuture<Void>]) -> EventLoopFuture<Void> {
+        let done = eventLoop.makePromise(of: Void.self)
+        let timeout = eventLoop.scheduleTask(in: .seconds(5)) {}
+        timeout.futureResult.whenSuccess { done.succeed(()) }
+        EventLoopFuture.andAllComplete(futures, on: eventLoop).whenComplete { _ in
+            // Cancelling fails the timer's future, so only one side completes `done`.
+            timeout.cancel()
+        }
+        timeout.futureResult.whenFailure { _ in done.succeed(()) }
+        return done.futureResult
+    }
+
     private func setListenerKey(_ e: PeerEndpoint) -> EventLoopFuture<Void> {
         guard let channel = listener, let key = e.password, !key.isEmpty,
               let provider = channel as? SocketOptionProvider,
@@ -251,8 +274,8 @@ public final class BGPSpeaker: @unchecked Sendable {
                 self.apply(key, self.peers[key]!.session.stop(.administrativeShutdown, message: message, at: self.now()))
                 self.peers[key]!.timer?.cancel()
             }
-            let writes = self.peers.values.flatMap { $0.lastWrite.values }
-            return EventLoopFuture.andAllComplete(writes, on: self.eventLoop).flatMap {
+            let writes = self.peers.values.flatMap { Array($0.lastWrite.values) + $0.closing }
+            return self.completed(writes).flatMap {
                 self.listener?.close() ?? self.eventLoop.makeSucceededFuture(())
             }
         }.flatMap { $0 }.recover { _ in }
@@ -303,7 +326,11 @@ public final class BGPSpeaker: @unchecked Sendable {
         if let local = e.localAddress { bootstrap = bootstrap.bind(to: local) }
         peers[key]!.connecting.insert(id)
         bootstrap.connect(to: e.address).hop(to: eventLoop).whenComplete { result in
-            guard self.peers[key] != nil else { return }
+            guard self.peers[key] != nil else {
+                // The peer was removed while this attempt ran.
+                if case .success(let ch) = result { ch.close(promise: nil) }
+                return
+            }
             self.peers[key]!.connecting.remove(id)
             if self.peers[key]!.abandoned.remove(id) != nil {
                 if case .success(let ch) = result { ch.close(promise: nil) }
@@ -374,7 +401,10 @@ public final class BGPSpeaker: @unchecked Sendable {
                 if let ch = peers[key]?.channels.removeValue(forKey: id) {
                     peers[key]!.queued[id] = nil
                     let pending = peers[key]!.lastWrite.removeValue(forKey: id) ?? eventLoop.makeSucceededFuture(())
-                    pending.whenComplete { _ in ch.close(promise: nil) }
+                    let closed = pending.flatMap { ch.close() }.recover { _ in }
+                    // A stop or shutdown waits for these: the NOTIFICATION
+                    // (and what was queued before it) must leave first.
+                    peers[key]!.closing = Array(peers[key]!.closing.suffix(3)) + [closed]
                 } else if peers[key]?.connecting.contains(id) == true {
                     peers[key]!.abandoned.insert(id)
                 }

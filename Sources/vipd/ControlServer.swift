@@ -33,7 +33,11 @@ final class ControlHandler: ChannelInboundHandler, @unchecked Sendable {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var buffer = unwrapInboundIn(data)
         pending += buffer.readBytes(length: buffer.readableBytes) ?? []
-        guard pending.count <= 65536 else { return reply(context, .object([("error", .string("request too long"))])) }
+        guard pending.count <= 65536 else {
+            pending = []
+            context.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
+            return reply(context, .object([("error", .string("request too long"))]))
+        }
         guard let nl = pending.firstIndex(of: UInt8(ascii: "\n")) else { return }
         let line = Array(pending[..<nl])
         pending = []
@@ -41,6 +45,7 @@ final class ControlHandler: ChannelInboundHandler, @unchecked Sendable {
         let command = request?["command"] as? String ?? ""
         let args = request?["args"] as? [String] ?? []
         let answer: EventLoopFuture<JSONValue>
+        var exits = false
         switch command {
         case "neighbors": answer = daemon.neighbors()
         case "rib": answer = daemon.ribJSON(args)
@@ -54,14 +59,18 @@ final class ControlHandler: ChannelInboundHandler, @unchecked Sendable {
                      ("peers_reevaluated", .array(s.reevaluated.map { .string($0) })), ("bgp_vips", .int(s.vips))])
         }
         case "stop" where args.contains("--graceful-restart"):
+            exits = true
             answer = daemon.gracefulStop().map { .object([("stopped", .bool(true))]) }
+        case "stop":
+            answer = context.eventLoop.makeSucceededFuture(.object([("error", .string(
+                "only 'stop --graceful-restart' is a control command; SIGTERM stops vipd with withdrawal"))]))
         default: answer = context.eventLoop.makeSucceededFuture(.object([("error", .string("unknown command '\(command)'"))]))
         }
         let ctx = NIOLoopBound(context, eventLoop: context.eventLoop)
-        let exits = command == "stop"
+        let stopping = exits
         answer.hop(to: context.eventLoop).whenComplete { result in
             switch result {
-            case .success(let v): self.reply(ctx.value, v) { if exits { self.daemon.onExit?() } }
+            case .success(let v): self.reply(ctx.value, v) { if stopping { self.daemon.onExit?() } }
             case .failure(let e): self.reply(ctx.value, .object([("error", .string(String(describing: e)))]))
             }
         }

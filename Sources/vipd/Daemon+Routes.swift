@@ -92,7 +92,7 @@ extension Daemon {
         } else if n < warnAt {
             maxPrefixWarned.remove(peer)
         }
-        guard n > Int(mp.limit) else { return }
+        guard n > Int(mp.limit), maxPrefixTripped.insert(peer).inserted else { return }
         plog(peer, "\(n) prefixes exceed max_prefix \(mp.limit): Cease/Maximum Number of Prefixes Reached, \(mp.action.rawValue)")
         maxPrefixWarned.remove(peer)
         _ = speaker.stopPeer(peer, subcode: .maximumPrefixesReached)

@@ -33,6 +33,8 @@ final class Daemon: @unchecked Sendable {
     /// peers held down with their restart timer.
     var maxPrefixWarned: Set<String> = []
     var maxPrefixRestarts: [String: Scheduled<Void>] = [:]
+    /// Peers past their limit, until their session is down.
+    var maxPrefixTripped: Set<String> = []
     /// VIPs added with `vipctl vip add`: kept over reloads, not restarts.
     var runtimeVIPs: [VIPConfig] = []
     /// The VIP routes in the Loc-RIB now, with what they were built from.
@@ -145,6 +147,9 @@ final class Daemon: @unchecked Sendable {
     // MARK: sessions
 
     func handle(_ event: SpeakerEvent) {
+        // A peer removed by a reload still reports its last events; its
+        // state is gone and must not come back.
+        guard ribIndex[event.peer] != nil else { return }
         switch event {
         case .stateChanged(let peer, let from, let to):
             recordState(peer, from: from, to: to)
@@ -152,6 +157,7 @@ final class Daemon: @unchecked Sendable {
         case .established(let peer, let n, let local):
             established(peer, n, local)
         case .down(let peer, let reason):
+            maxPrefixTripped.remove(peer)
             flushTimers.removeValue(forKey: peer)?.cancel()
             out[peer] = nil
             lastError[peer] = describe(reason)
@@ -159,7 +165,10 @@ final class Daemon: @unchecked Sendable {
             plog(peer, "down: \(describe(reason))")
             keepStaleOrClear(peer, reason)
         case .update(let peer, let result):
-            guard let idx = ribIndex[peer] else { return }
+            // UPDATEs decoded in the same read as a session's end (a send
+            // that ended it while this read was handled), or past a
+            // max-prefix teardown, are not applied.
+            guard let idx = ribIndex[peer], out[peer] != nil, !maxPrefixTripped.contains(peer) else { return }
             let changes = rib.apply(result, from: idx)
             if let f = result.fault { plog(peer, "UPDATE error \(f.notification.errorName), \(f.action.name)") }
             if debugSwitches.isOn(peer: peer), case .message(.update(let u)) = result {

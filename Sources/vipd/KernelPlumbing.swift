@@ -181,7 +181,7 @@ final class KernelPlumbing {
             }
         }
         guard !hops.isEmpty, let dest = Self.kernelPrefix(p) else { return nil }
-        return KernelRoute(destination: dest, table: fib.table, proto: fib.routeProtocol, metric: fib.metric, nextHops: Array(Set(hops)))
+        return KernelRoute(destination: dest, table: fib.table, proto: fib.routeProtocol, metric: fib.metric, nextHops: Array(Set(hops)).sorted())
     }
 
     var fibCount: Int { installed.count }

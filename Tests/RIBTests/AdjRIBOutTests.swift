@@ -71,6 +71,20 @@ import Testing
         #expect(vip.attributes.asPath == [])
     }
 
+    @Test func wellKnownCommunitiesLimitWhereARouteGoes() {
+        var (rib, a, b, c) = setUp()
+        rib.apply(F.update(F.attrs([65001], communities: [WellKnownCommunity.noExport]), ["10.5.0.0/24"]), from: a)
+        rib.apply(F.update(F.attrs([65001], communities: [WellKnownCommunity.noAdvertise]), ["10.6.0.0/24"]), from: a)
+        var toB = AdjRIBOut(session: session(peerAS: 65002), peer: b, policy: .all)
+        toB.enqueueAll(rib)
+        let eBGP = Set(updates(toB.flush(rib, now: .zero)).flatMap(\.nlri))
+        #expect(!eBGP.contains(IPv4Prefix("10.5.0.0/24")!) && !eBGP.contains(IPv4Prefix("10.6.0.0/24")!))
+        var toC = AdjRIBOut(session: session(peerAS: 65011), peer: c, policy: .all)
+        toC.enqueueAll(rib)
+        let iBGP = Set(updates(toC.flush(rib, now: .zero)).flatMap(\.nlri))
+        #expect(iBGP.contains(IPv4Prefix("10.5.0.0/24")!) && !iBGP.contains(IPv4Prefix("10.6.0.0/24")!))
+    }
+
     @Test func exportRulesFilterAndSet() throws {
         let (rib, _, b, _) = setUp()
         let policy = RoutePolicy.rules(name: "out", [

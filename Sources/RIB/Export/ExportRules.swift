@@ -13,6 +13,13 @@ public enum RouteExport: Sendable {
     case rules(RoutePolicy)
 }
 
+/// RFC 1997's well-known communities that limit where a route goes.
+public enum WellKnownCommunity {
+    public static let noExport: UInt32 = 0xFFFF_FF01
+    public static let noAdvertise: UInt32 = 0xFFFF_FF02
+    public static let noExportSubconfed: UInt32 = 0xFFFF_FF03
+}
+
 /// How a best route becomes the route one peer is sent (RFC 4271 §5.1,
 /// §9.1.3, §9.2): next hop self; toward eBGP our AS prepended, no
 /// LOCAL_PREF, and a learned MED not passed on (§5.1.4); toward iBGP
@@ -41,6 +48,13 @@ public enum ExportRules {
         }
         guard let changes else { return nil }
         if !isLocal, s.isInternal, pathPeer?.isInternal == true { return nil }
+        // RFC 1997 well-known communities: NO_ADVERTISE goes to no peer;
+        // NO_EXPORT and NO_EXPORT_SUBCONFED (no confederations here) stay
+        // inside our AS.
+        if let list = stored.attributes.communities {
+            if list.contains(WellKnownCommunity.noAdvertise) { return nil }
+            if !s.isInternal, list.contains(WellKnownCommunity.noExport) || list.contains(WellKnownCommunity.noExportSubconfed) { return nil }
+        }
         var a = stored.attributes
         a.nextHop = nil
         a.mpReach = nil
