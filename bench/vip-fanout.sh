@@ -41,14 +41,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib/node.sh
 . "$here/lib/node.sh"
 
-markdown=()
-for arg in "$@"; do
-  case $arg in
-    --markdown) markdown=(--markdown) ;;
-    -h|--help) sed -n '2,/^set /{/^set /d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
-    *) bench_die "unknown argument '$arg' (--markdown)" ;;
-  esac
-done
+bench_args "$0" "$@"
 
 DAEMONS=${DAEMONS:-"vipd bird"}
 VIPS=${VIPS:-1000}

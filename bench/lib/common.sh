@@ -17,6 +17,20 @@ BENCH_PIDS=()   # processes this script started (PIDs), ended by bench_cleanup
 BENCH_NS=()     # namespaces this script made, deleted by bench_cleanup
 BENCH_TMP=''    # the script's state dir (kept with KEEP=1)
 
+# bench_args SCRIPT ARGS...: the options every bench script takes; sets
+# `markdown` (an array: empty or --markdown); --help prints SCRIPT's header.
+bench_args() {
+  local script=$1 arg; shift
+  markdown=()
+  for arg in "$@"; do
+    case $arg in
+      --markdown) markdown=(--markdown) ;;
+      -h|--help) sed -n '2,/^set /{/^set /d;s/^# \{0,1\}//;p}' "$script"; exit 0 ;;
+      *) bench_die "unknown argument '$arg' (--markdown)" ;;
+    esac
+  done
+}
+
 bench_log() { printf '%s %s\n' "$(date +%H:%M:%S.%3N)" "$*" >&2; }
 bench_die() { bench_log "error: $*"; exit 1; }
 

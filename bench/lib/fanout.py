@@ -24,6 +24,9 @@ import statistics
 import sys
 import time
 
+# The table helpers are the ingest report's (same folder).
+from ingest_report import best_median, fmt, read_rows
+
 TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -342,26 +345,8 @@ def row(a):
 
 # --- the table -------------------------------------------------------------------
 
-def fmt(v, digits=3):
-    return "-" if v is None else ("%.*f" % (digits, v))
-
-
-def best_median(rows, key, digits=3):
-    vals = [r[key] for r in rows if r.get(key) is not None]
-    if not vals:
-        return None, None, "-"
-    b, m = min(vals), statistics.median(vals)
-    if len(vals) == 1:
-        return b, m, fmt(b, digits)
-    return b, m, "%s (%s)" % (fmt(b, digits), fmt(m, digits))
-
-
 def table(a):
-    rows = []
-    with open(a.results) as f:
-        for line in f:
-            if line.strip():
-                rows.append(json.loads(line))
+    rows = read_rows(a.results)
     if not rows:
         print("no results")
         return 1

@@ -103,12 +103,14 @@ def best_median(rows, key, digits=3):
     return b, m, "%s (%s)" % (fmt(b, digits), fmt(m, digits))
 
 
+def read_rows(path):
+    """One run per JSON line (results.jsonl)."""
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
 def table(a):
-    rows = []
-    with open(a.results) as f:
-        for line in f:
-            if line.strip():
-                rows.append(json.loads(line))
+    rows = read_rows(a.results)
     if not rows:
         print("no results")
         return 1
