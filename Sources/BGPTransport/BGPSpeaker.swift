@@ -237,8 +237,6 @@ public final class BGPSpeaker: @unchecked Sendable {
         }
     }
 
-    public var peerKeys: [String] { peers.keys.sorted() }
-
     /// Waits for writes and closes, but not for ever: a peer that reads
     /// nothing must not hold a stop or SIGTERM (5 s, then on regardless).
     private func completed(_ futures: [EventLoopFuture<Void>]) -> EventLoopFuture<Void> {
@@ -261,10 +259,6 @@ public final class BGPSpeaker: @unchecked Sendable {
         }
         return provider.unsafeSetSocketOption(level: .init(rawValue: Int32(IPPROTO_TCP)),
                                               name: .init(rawValue: BGPSocketOptions.tcpMD5SIG), value: sig)
-    }
-
-    public func negotiated(with peer: String) -> EventLoopFuture<NegotiatedSession?> {
-        eventLoop.submit { self.peers[peer]?.session.negotiated }
     }
 
     /// Stops every session (Cease with the message) and the listener.

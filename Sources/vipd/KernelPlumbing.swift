@@ -184,8 +184,6 @@ final class KernelPlumbing {
         return KernelRoute(destination: dest, table: fib.table, proto: fib.routeProtocol, metric: fib.metric, nextHops: Array(Set(hops)).sorted())
     }
 
-    var fibCount: Int { installed.count }
-
     /// `fib` changed in a reload: remove what the old settings installed,
     /// then install every best route under the new ones.
     func reinstallFIB(_ new: FIBConfig, rib: LocRIB) {

@@ -170,6 +170,16 @@ enum RIBFixture {
         #expect(rib.routes(peer: e).first?.attributes.attributes.localPref == nil)
     }
 
+    @Test func withoutRecordingOnlyOurOwnRoutesListChanges() {
+        var rib = LocRIB(localAS: 65011)
+        rib.recordChanges = false
+        let a = rib.addPeer(F.peer(1, asn: 65001))
+        #expect(rib.apply(F.update(F.attrs([65001]), ["10.1.0.0/24"]), from: a).bestChanged.isEmpty)
+        let vip = F.rp("10.0.1.100/32")
+        #expect(rib.originate(vip, attributes: PathAttributes(origin: .igp, asPath: []), nextHop: .opaque([])).bestChanged == [vip])
+        #expect(rib.withdrawOriginated(vip).bestChanged == [vip])
+    }
+
     @Test func ourOwnRouteWinsOverALearnedOne() {
         var rib = LocRIB(localAS: 65011)
         let a = rib.addPeer(F.peer(1, asn: 65001))

@@ -288,13 +288,17 @@ extension FamilyTable {
 extension LocRIB {
     var context: DecisionContext { DecisionContext(peers: peers, decision: decision) }
 
+    /// Whether changes from this peer are listed: always for our own
+    /// routes (peer 0), otherwise when someone consumes them.
+    func records(_ peer: UInt16) -> Bool { recordChanges || peer == 0 }
+
     /// Stores the routes of one UPDATE: import policy decides per prefix
     /// (its attribute conditions once per UPDATE), and each distinct
     /// outcome is one interned attribute set.
     mutating func announce(_ prefixes: [IPv4Prefix], _ received: PathAttributes, _ nextHop: NextHop,
                            _ peer: UInt16, _ changes: inout RIBChanges) {
         let a = announcement(received, nextHop, peer)
-        let c = v4.announce(prefixes, a, &store, context, record: recordChanges, &changes.bestChanged)
+        let c = v4.announce(prefixes, a, &store, context, record: records(peer), &changes.bestChanged)
         counts[Int(peer)].received[0] += c.received
         counts[Int(peer)].accepted[0] += c.accepted
     }
@@ -302,7 +306,7 @@ extension LocRIB {
     mutating func announce(_ prefixes: [IPv6Prefix], _ received: PathAttributes, _ nextHop: NextHop,
                            _ peer: UInt16, _ changes: inout RIBChanges) {
         let a = announcement(received, nextHop, peer)
-        let c = v6.announce(prefixes, a, &store, context, record: recordChanges, &changes.bestChanged)
+        let c = v6.announce(prefixes, a, &store, context, record: records(peer), &changes.bestChanged)
         counts[Int(peer)].received[1] += c.received
         counts[Int(peer)].accepted[1] += c.accepted
     }
@@ -328,7 +332,7 @@ extension LocRIB {
         let fi = rp.family == .ipv6Unicast ? 1 : 0
         counts[Int(peer)].received[fi] += c.received
         counts[Int(peer)].accepted[fi] += c.accepted
-        if c.bestChanged && recordChanges { changes.bestChanged.append(rp.withoutPathID) }
+        if c.bestChanged && records(peer) { changes.bestChanged.append(rp.withoutPathID) }
     }
 
     mutating func withdraw(_ list: MPPrefixes, _ family: AddressFamily, _ peer: UInt16, _ changes: inout RIBChanges) {

@@ -154,22 +154,16 @@ public struct LocRIB: Sendable {
     /// Changes to our own routes are always recorded.
     public mutating func originate(_ prefix: RoutePrefix, attributes: PathAttributes, nextHop: NextHop) -> RIBChanges {
         var c = RIBChanges()
-        let record = recordChanges
-        recordChanges = true
         switch prefix {
         case .ipv4(let p): announce([p], attributes, nextHop, 0, &c)
         case .ipv6(let p): announce([p], attributes, nextHop, 0, &c)
         }
-        recordChanges = record
         return c
     }
 
     public mutating func withdrawOriginated(_ prefix: RoutePrefix) -> RIBChanges {
         var c = RIBChanges()
-        let record = recordChanges
-        recordChanges = true
         withdraw(prefix, 0, &c)
-        recordChanges = record
         return c
     }
 
