@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // Pure core: no sockets, clocks, logging or Foundation.
@@ -64,6 +65,32 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
 
+        // Layer 2: gratuitous ARP and unsolicited NA frames (pure), and the
+        // AF_PACKET sender and netlink link monitor that put them on the wire.
+        .target(name: "Layer2Frames", dependencies: ["BGPCodec"]),
+        .target(name: "Layer2Link", dependencies: ["Layer2Frames", "KernelRoutes", "CNLRoute"]),
+
+        // Leader election: the pure state machine (time in, actions out), and
+        // the etcd v3 JSON-gateway client that carries its actions out.
+        .target(name: "Election", dependencies: ["BGPSession"]),
+        .target(name: "EtcdClient", dependencies: [
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ]),
+
+        // Health checks: the pure rise/fall/hold-down machine, and the TCP,
+        // HTTP and HTTPS probes on SwiftNIO.
+        .target(name: "Health", dependencies: ["BGPSession"]),
+        .target(name: "HealthProbe", dependencies: [
+            "Health",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ]),
+
         // Command-line edge.
         .target(name: "VipctlKit", dependencies: ["BGPCodec", "BGPCodecJSON"]),
         .executableTarget(name: "vipctl", dependencies: [
@@ -72,7 +99,8 @@ let package = Package(
         ], linkerSettings: releaseLink),
         .executableTarget(name: "vipd", dependencies: [
             "BGPCodec", "BGPCodecJSON", "BGPSession", "BGPTransport", "RIB", "VipdConfig",
-            "KernelRoutes", "VipdTelemetry",
+            "KernelRoutes", "VipdTelemetry", "Layer2Frames", "Layer2Link", "Election", "EtcdClient",
+            "Health", "HealthProbe",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -99,6 +127,19 @@ let package = Package(
         .testTarget(name: "RIBTests", dependencies: ["RIB", "BGPCodec", "BGPSession"]),
         .testTarget(name: "KernelRoutesTests", dependencies: ["KernelRoutes"]),
         .testTarget(name: "VipdDaemonTests", dependencies: ["vipd", "KernelRoutes", "RIB", "VipdConfig", "BGPCodec"]),
+        .testTarget(name: "Layer2Tests", dependencies: ["Layer2Frames", "Layer2Link", "KernelRoutes", "BGPCodec"]),
+        .testTarget(name: "ElectionTests", dependencies: ["Election", "BGPSession"]),
+        .testTarget(name: "EtcdClientTests", dependencies: [
+            "EtcdClient",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
+        .testTarget(name: "HealthTests", dependencies: [
+            "Health", "HealthProbe", "BGPSession",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ]),
         .testTarget(name: "VipdTelemetryTests", dependencies: [
             "VipdTelemetry",
             .product(name: "NIOCore", package: "swift-nio"),

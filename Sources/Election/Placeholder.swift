@@ -1,0 +1,2 @@
+// Election: placeholder until its first file lands.
+enum ElectionModule {}

@@ -1,0 +1,2 @@
+// EtcdClient: placeholder until its first file lands.
+enum EtcdClientModule {}

@@ -1,0 +1,2 @@
+// Health: placeholder until its first file lands.
+enum HealthModule {}

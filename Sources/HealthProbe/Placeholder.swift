@@ -1,0 +1,2 @@
+// HealthProbe: placeholder until its first file lands.
+enum HealthProbeModule {}
