@@ -74,6 +74,7 @@ let package = Package(
         // the etcd v3 JSON-gateway client that carries its actions out.
         .target(name: "Election", dependencies: ["BGPSession"]),
         .target(name: "EtcdClient", dependencies: [
+            "Election", "BGPSession",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
