@@ -28,10 +28,20 @@ public final class NetlinkLinkMonitor: LinkMonitor {
     private let loop: MonitorLoop
     private var thread: pthread_t?
 
-    public init() throws {
-        dumpSocket = try LibnlSocket(joiningLinkGroup: false)
-        loop = try MonitorLoop()
+    public convenience init() throws {
+        try self.init(receiveBufferBytes: 1 << 20)
     }
+
+    /// `receiveBufferBytes` sizes the notification socket's queue (SO_RCVBUF);
+    /// the tests make it tiny to force an overflow and a resynchronisation.
+    init(receiveBufferBytes: Int32) throws {
+        dumpSocket = try LibnlSocket(joiningLinkGroup: false)
+        loop = try MonitorLoop(receiveBufferBytes: receiveBufferBytes)
+    }
+
+    /// How many times lost notifications made the monitor dump the links
+    /// again. Read it after `stop` (the reader thread writes it).
+    var resynchronisations: Int { loop.resynchronisations }
 
     deinit { stop() }
 
@@ -79,8 +89,12 @@ private final class MonitorLoop: @unchecked Sendable {
     /// What the handler was last told about each link, by index.
     private var known: [UInt32: LinkInfo] = [:]
 
-    init() throws {
-        events = try LibnlSocket(joiningLinkGroup: true)
+    private(set) var resynchronisations = 0
+    /// Set while the queue is emptied before a resynchronisation.
+    private var discarding = false
+
+    init(receiveBufferBytes: Int32) throws {
+        events = try LibnlSocket(joiningLinkGroup: true, receiveBufferBytes: receiveBufferBytes)
         resync = try LibnlSocket(joiningLinkGroup: false)
         var fds: [Int32] = [0, 0]
         if pipe(&fds) != 0 {
@@ -146,7 +160,7 @@ private final class MonitorLoop: @unchecked Sendable {
 
     /// One notification: RTM_NEWLINK or RTM_DELLINK parsed by libnl.
     fileprivate func received(_ msg: OpaquePointer, type: Int) {
-        guard type == Int(RTM_NEWLINK) || type == Int(RTM_DELLINK) else { return }
+        guard !discarding, type == Int(RTM_NEWLINK) || type == Int(RTM_DELLINK) else { return }
         var parsed: OpaquePointer?
         let collect: @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?) -> Void = { object, arg in
             guard let object, let arg else { return }
@@ -171,7 +185,19 @@ private final class MonitorLoop: @unchecked Sendable {
     }
 
     /// After lost notifications: the links now, against what was reported.
+    /// The kernel reports the overflow before the notifications still
+    /// queued, which are older than the overflow; they are dropped first,
+    /// or one of them (a link's RTM_NEWLINK whose RTM_DELLINK was lost)
+    /// would undo the dump. What arrives after the drain is newer and is
+    /// handled as usual.
     private func resynchronise() {
+        resynchronisations += 1
+        discarding = true
+        for _ in 0..<100_000 {
+            let err = nl_recvmsgs_default(events.raw)
+            if err < 0 && err != -Int32(NLE_NOMEM) { break }  // NLE_AGAIN: empty
+        }
+        discarding = false
         guard let now = try? resync.dumpLinks() else { return }
         let current = Dictionary(now.map { ($0.index, $0) }, uniquingKeysWith: { $1 })
         for (index, old) in known.sorted(by: { $0.key < $1.key }) where current[index] == nil {
@@ -190,7 +216,7 @@ private final class MonitorLoop: @unchecked Sendable {
 private final class LibnlSocket {
     let raw: OpaquePointer
 
-    init(joiningLinkGroup: Bool) throws {
+    init(joiningLinkGroup: Bool, receiveBufferBytes: Int32 = 1 << 20) throws {
         guard let sock = nl_socket_alloc() else {
             throw KernelError(operation: "nl_socket_alloc", code: Int32(NLE_NOMEM), message: "out of memory")
         }
@@ -200,7 +226,7 @@ private final class LibnlSocket {
             nl_socket_disable_seq_check(sock)
             err = nl_socket_add_membership(sock, Int32(RTNLGRP_LINK.rawValue))
             if err >= 0 { err = nl_socket_set_nonblocking(sock) }
-            if err >= 0 { _ = nl_socket_set_buffer_size(sock, 1 << 20, 0) }
+            if err >= 0 { _ = nl_socket_set_buffer_size(sock, receiveBufferBytes, 0) }
         }
         if err < 0 {
             throw KernelError(operation: "netlink link socket", code: abs(err), message: String(cString: nl_geterror(err)))
