@@ -333,14 +333,16 @@ extension ElectionMachine {
     mutating func armTimer(now: Instant, into actions: inout [ElectionAction]) {
         var next: Instant?
         func consider(_ t: Instant?) {
-            guard let t else { return }
+            // A deadline already due was acted on above; arming it again
+            // would only spin the loop.
+            guard let t, t > now else { return }
             if next == nil || t < next! { next = t }
         }
         if let l = lease {
             consider(fenceDeadline)
             consider(l.nextKeepAlive)
         }
-        if let r = retryAt, r > now { consider(r) }
+        consider(retryAt)
         if announceWanted, let r = announceRetryAt { consider(r) }
         if isResigning, ownsVIP, let since = handoverSince { consider(since + settings.handoverCap) }
         if let next, next != armedTimer {

@@ -139,7 +139,7 @@ final class ElectionPropertyTests: XCTestCase {
                 let response = etcd.process(request, now: now)
                 if etcd.log.count != before { notifyWatchers() }
                 guard answer else { return }
-                var at = now + (slowAnswers && rng.chance(0.1) ? rng.ms(100...900) : rng.ms(1...15))
+                var at = now + (slowAnswers && rng.chance(0.25) ? rng.ms(100...Int64(timeout.nanoseconds / 1_000_000)) : rng.ms(1...15))
                 if isCutOff(n, at) || at - sent > timeout {
                     at = max(now, sent + timeout)
                     schedule(at, .input(n, .failed(id)))
@@ -187,7 +187,7 @@ final class ElectionPropertyTests: XCTestCase {
         }
         let faultWindow: Int64 = 60_000
         for n in nodes.indices {
-            for _ in 0..<Int(rng.next() % 4) {
+            for _ in 0..<(2 + Int(rng.next() % 5)) {
                 let a = Instant.ms(Int64(rng.next() % UInt64(faultWindow)))
                 nodes[n].cutOff.append(a..<(a + rng.ms(300...8_000)))
             }
