@@ -127,7 +127,11 @@ let package = Package(
         .testTarget(name: "VipdConfigTests", dependencies: ["VipdConfig", "BGPCodec"]),
         .testTarget(name: "RIBTests", dependencies: ["RIB", "BGPCodec", "BGPSession"]),
         .testTarget(name: "KernelRoutesTests", dependencies: ["KernelRoutes"]),
-        .testTarget(name: "VipdDaemonTests", dependencies: ["vipd", "KernelRoutes", "RIB", "VipdConfig", "BGPCodec"]),
+        .testTarget(name: "VipdDaemonTests", dependencies: [
+            "vipd", "KernelRoutes", "RIB", "VipdConfig", "BGPCodec", "Layer2Frames", "Layer2Link",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         .testTarget(name: "Layer2Tests", dependencies: ["Layer2Frames", "Layer2Link", "KernelRoutes", "BGPCodec"]),
         .testTarget(name: "ElectionTests", dependencies: ["Election", "BGPSession"]),
         .testTarget(name: "EtcdClientTests", dependencies: [
