@@ -10,10 +10,11 @@ import VipdConfig
 /// gratuitous ARP in both forms (request, and reply with target MAC =
 /// sender MAC) or by an unsolicited NA, then by the rest of the
 /// `layer2.garp` burst and its optional refresh; removed at once on release.
-/// Owned by the daemon's loop. What it adds is listed in
+/// Owned by the daemon's loop (hence `@unchecked Sendable`: its timers
+/// run there too). What it adds is listed in
 /// `state_dir/layer2-addresses` (boot id and netns cookie in the header), so
 /// a later run removes exactly what a crashed one left.
-final class Layer2Plumbing {
+final class Layer2Plumbing: @unchecked Sendable {
     let addresses: any AddressTable
     let sender: any FrameSender
     let loop: EventLoop

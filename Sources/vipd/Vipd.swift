@@ -1,13 +1,15 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import NIOCore
+import Logging
 import NIOPosix
+import ServiceLifecycle
 import VipdConfig
 import VipdTelemetry
 
 /// vipd: highly available virtual IPs, advertised with our own BGP speaker.
-struct Vipd: ParsableCommand {
+@main
+struct Vipd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "vipd", abstract: "Highly available virtual IPs over BGP.")
 
     @Option(name: .customLong("config"), help: "Run with this YAML config file.") var config: String?
@@ -41,7 +43,7 @@ struct Vipd: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         Self.kubeVipFlags = KubeVipFlags(leaderElectionType: leaderElectionType,
                                          etcdEndpoints: etcdEndpoints?.split(separator: ",").map(String.init) ?? [],
                                          etcdCACert: etcdCACert, etcdCert: etcdCert, etcdKey: etcdKey)
@@ -65,43 +67,24 @@ struct Vipd: ParsableCommand {
         LogSetup.bootstrap(level: .info)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let daemon = Daemon(loop: group.next(), config: cfg, configPath: path)
-        let done = DispatchSemaphore(value: 0)
-        daemon.onExit = { done.signal() }
         try daemon.start()
         let control = try ControlServer.start(daemon: daemon, path: cfg.control.socket)
         daemon.log("control socket \(cfg.control.socket)")
         let telemetry = try daemon.startTelemetry(group: group)
 
-        signal(SIGTERM, SIG_IGN)
-        signal(SIGINT, SIG_IGN)
-        signal(SIGHUP, SIG_IGN)
-        let queue = DispatchQueue(label: "vipd.signals")
-        var sources: [DispatchSourceSignal] = []
-        for sig in [SIGTERM, SIGINT] {
-            let s = DispatchSource.makeSignalSource(signal: sig, queue: queue)
-            s.setEventHandler {
-                daemon.log("signal \(sig): withdrawing and stopping")
-                _ = try? daemon.shutdown().wait()
-                _ = try? control.close().wait()
-                _ = try? telemetry.close().wait()
-                done.signal()
-            }
-            s.resume()
-            sources.append(s)
-        }
-        let hup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: queue)
-        hup.setEventHandler {
-            switch Self.load(path) {
-            case .success(let c): daemon.reload(c)
-            case .failure(let e): daemon.log("reload refused, keeping the running config:\n" + e.message)
-            }
-        }
-        hup.resume()
-        done.wait()
+        // swift-service-lifecycle runs the daemon until SIGTERM or SIGINT
+        // (a graceful shutdown: the ordered stop in VipdService) or a
+        // control stop, and reloads on SIGHUP meanwhile.
+        let service = VipdService(daemon: daemon, control: control, telemetry: telemetry)
+        let services = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [
+                .init(service: service, successTerminationBehavior: .gracefullyShutdownGroup),
+                .init(service: ReloadService(daemon: daemon, path: path)),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: Logger(label: "vipd.lifecycle")))
+        try await services.run()
         unlink(cfg.control.socket)
-        try? group.syncShutdownGracefully()
-        _ = sources
+        try? await group.shutdownGracefully()
     }
 }
-
-Vipd.main()
