@@ -13,6 +13,17 @@ public struct ElectionStatus: Sendable, Equatable {
     /// The send time of the latest keep-alive etcd acknowledged (fencing
     /// counts from it); for diagnostics and tests.
     public var lastAckedKeepAliveSend: Instant?
+
+    public init(name: String, leader: String?, role: ElectionRole, leaseTTL: Int, leaseRemainingSeconds: Double?,
+                ownsVIP: Bool, lastAckedKeepAliveSend: Instant? = nil) {
+        self.name = name
+        self.leader = leader
+        self.role = role
+        self.leaseTTL = leaseTTL
+        self.leaseRemainingSeconds = leaseRemainingSeconds
+        self.ownsVIP = ownsVIP
+        self.lastAckedKeepAliveSend = lastAckedKeepAliveSend
+    }
 }
 
 /// Runs an `ElectionMachine` on one event loop: carries out its actions

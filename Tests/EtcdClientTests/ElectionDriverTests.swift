@@ -14,11 +14,15 @@ final class Recorder: @unchecked Sendable {
     private var _status: [String: ElectionStatus] = [:]
     private var _lastAck: [String: Instant] = [:]
     private var _ackGaps: [String: Duration] = [:]
+    private var _minRemaining: [String: Double] = [:]
 
     var changes: [Change] { lock.withLock { _changes } }
     func status(_ n: String) -> ElectionStatus? { lock.withLock { _status[n] } }
     func lastAck(_ n: String) -> Instant? { lock.withLock { _lastAck[n] } }
     func longestAckGap(_ n: String) -> Duration { lock.withLock { _ackGaps[n] ?? .zero } }
+    /// The least lease time left seen while leading: how close it came to the fence.
+    func minRemaining(_ n: String) -> Double? { lock.withLock { _minRemaining[n] } }
+    func resetMinRemaining() { lock.withLock { _minRemaining = [:] } }
 
     func ownership(_ node: String, _ owns: Bool) {
         let now = Instant(nanoseconds: Int64(NIODeadline.now().uptimeNanoseconds))
@@ -28,6 +32,7 @@ final class Recorder: @unchecked Sendable {
     func record(_ node: String, _ s: ElectionStatus) {
         lock.withLock {
             _status[node] = s
+            if s.ownsVIP, let r = s.leaseRemainingSeconds { _minRemaining[node] = min(_minRemaining[node] ?? r, r) }
             guard let ack = s.lastAckedKeepAliveSend else { return }
             if let prev = _lastAck[node], ack > prev { _ackGaps[node] = max(_ackGaps[node] ?? .zero, ack - prev) }
             _lastAck[node] = ack
@@ -81,11 +86,15 @@ final class ElectionDriverTests: XCTestCase {
         super.tearDown()
     }
 
-    func startCluster(tls: EtcdCluster.TLSFiles? = nil, dir: URL? = nil) throws -> EtcdCluster {
-        let c = try EtcdCluster(tls: tls, dir: dir)
+    func startCluster(fastRaft: Bool = true) throws -> EtcdCluster {
+        let c = try EtcdCluster(fastRaft: fastRaft)
         cluster = c
         let t0 = Date()
-        XCTAssertTrue(c.waitHealthy(), "etcd did not become healthy")
+        struct NotHealthy: Error {}
+        guard c.waitHealthy(timeout: 20) else {
+            XCTFail("etcd did not become healthy: \(c.etcdctl(["endpoint", "health"]))")
+            throw NotHealthy()
+        }
         print("etcd cluster healthy after \(String(format: "%.2f", Date().timeIntervalSince(t0))) s")
         return c
     }
@@ -199,6 +208,7 @@ final class ElectionDriverTests: XCTestCase {
         Thread.sleep(forTimeInterval: 1)
         let raftLeader = try XCTUnwrap(c.raftLeader(), "no raft leader found")
         let before = recorder.changes.count
+        recorder.resetMinRemaining()
         c.signal(SIGKILL, member: raftLeader)
         let killed = instantNow()
         Thread.sleep(forTimeInterval: 5)
@@ -207,7 +217,51 @@ final class ElectionDriverTests: XCTestCase {
         XCTAssertEqual(recorder.status(leader)?.role, .leader)
         let lastAck = try XCTUnwrap(recorder.lastAck(leader))
         XCTAssertGreaterThan(lastAck, killed, "keep-alives acknowledged again after the crash")
-        print("raft leader m\(raftLeader) killed: longest gap between acked keep-alive sends \(recorder.longestAckGap(leader)) (fence budget 1.8 s)")
+        print("raft leader m\(raftLeader) killed: longest gap between acked keep-alive sends \(recorder.longestAckGap(leader)) (fence budget 1.8 s); least lease time left \(recorder.minRemaining(leader) ?? -1) s (fenced at 0.2 s)")
+    }
+
+    /// etcd's default timings (election timeout 1 s) and the default TTL 5:
+    /// raft failover takes about 2 s without an acknowledged keep-alive,
+    /// inside the 4.5 s fencing budget.
+    func testRaftLeaderCrashWithDefaultTimingsAndTTL5() throws {
+        let c = try startCluster(fastRaft: false)
+        startDrivers(c, ttl: 5)
+        let leader = try XCTUnwrap(settledLeader(within: 15))
+        Thread.sleep(forTimeInterval: 2)
+        let raftLeader = try XCTUnwrap(c.raftLeader(), "no raft leader found")
+        let before = recorder.changes.count
+        recorder.resetMinRemaining()
+        c.signal(SIGKILL, member: raftLeader)
+        let killed = instantNow()
+        Thread.sleep(forTimeInterval: 8)
+        XCTAssertEqual(recorder.changes.count, before, "the VIP moved or was released: \(recorder.changes.suffix(3))")
+        XCTAssertEqual(recorder.owners(), [leader])
+        let lastAck = try XCTUnwrap(recorder.lastAck(leader))
+        XCTAssertGreaterThan(lastAck, killed)
+        print("default timings, raft leader m\(raftLeader) killed: longest gap between acked keep-alive sends \(recorder.longestAckGap(leader)) (fence budget 4.5 s); least lease time left \(recorder.minRemaining(leader) ?? -1) s (fenced at 0.5 s)")
+    }
+
+    /// Quorum lost (two of three members frozen): the leader's stop cannot
+    /// delete its key, and it still drops the VIP by its fence deadline.
+    func testStopWithQuorumLostDropsByTheFenceDeadline() throws {
+        let c = try startCluster()
+        let ttl = 2
+        startDrivers(c, ttl: ttl)
+        let leader = try XCTUnwrap(settledLeader(within: 10))
+        Thread.sleep(forTimeInterval: 1)
+        c.signal(SIGSTOP, member: 0)
+        c.signal(SIGSTOP, member: 1)
+        defer { c.signalAll(SIGCONT) }
+        let asked = instantNow()
+        let stopped = drivers[leader]!.stop()
+        XCTAssertTrue(waitFor(4) { !recorder.owners().contains(leader) }, "the leader kept the VIP")
+        let dropped = try XCTUnwrap(recorder.changes.last { $0.node == leader && !$0.owns })
+        let lastAck = try XCTUnwrap(recorder.lastAck(leader))
+        print("stop with quorum lost: VIP dropped \(dropped.at - asked) after stop(), \(lastAck + .seconds(ttl) - dropped.at) before the lease could lapse")
+        XCTAssertLessThan(dropped.at, lastAck + .seconds(ttl))
+        XCTAssertGreaterThan(dropped.at - asked, .milliseconds(300), "it waited for the handover, not dropped at once")
+        XCTAssertNoThrow(try stopped.wait())
+        drivers[leader] = nil
     }
 }
 
