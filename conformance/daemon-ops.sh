@@ -13,6 +13,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/peer.sh"
 # shellcheck source=lib/checks.sh
 . "$HERE/lib/checks.sh"
+# shellcheck source=lib/make-certs.sh
+. "$HERE/lib/make-certs.sh"
 
 : "${VIPD_BIN:?set VIPD_BIN to the vipd binary}" "${VIPCTL_BIN:?set VIPCTL_BIN to the vipctl binary}"
 [ "$(id -u)" = 0 ] || lab_die "run as root (network namespaces)"
@@ -58,6 +60,7 @@ policies:
       - match: {prefix_list: ["10.9.1.0/24", "10.9.2.0/24"]}
         action: {local_pref: 200, add_communities: ["65011:7"]}
 vips: [10.0.1.100]
+${EXTRA_TOP:-}
 EOF
   } >"$DIR/vipd.yaml"
 }
@@ -219,6 +222,52 @@ if wait_until 10 0.2 grep -q "debug: UPDATE.*bgp.peer=$TOR_V4" "$DIR/vipd.log"; 
 else
   fail debug-peer "no debug line in the log"
 fi
+
+# 9a. RFC 8326 drain: GRACEFUL_SHUTDOWN on the VIP at the router, then back.
+tor_communities() {
+  vtysh --vty_socket "$LAB_DIR/tor" -c 'show bgp ipv4 unicast 10.0.1.100/32 json' |
+    python3 -c 'import json,sys; d=json.load(sys.stdin); print(" ".join(p.get("community",{}).get("string","") for p in d.get("paths",[])))'
+}
+drained() { [[ $(tor_communities) == *graceful-shutdown* ]]; }
+ctl drain >/dev/null
+if wait_until 10 0.2 drained; then
+  ctl undrain >/dev/null
+  if wait_until 10 0.2 eval '! drained'; then
+    pass drain "vipctl drain: FRR sees graceful-shutdown (65535:0) on 10.0.1.100/32; undrain removes it"
+  else
+    fail drain "undrain left: $(tor_communities)"
+  fi
+else
+  fail drain "FRR's communities after drain: '$(tor_communities)'"
+fi
+
+# 9b. The health gate against an HTTPS /readyz stand-in: failing withdraws
+#     the VIP at the router, passing brings it back.
+make_certs "$DIR/pki" || lab_die "openssl could not make the lab's certificates"
+ip netns exec "$NODE_NS" python3 "$HERE/lib/readyz-server.py" --port 16443 --cert "$DIR/pki/server.crt" \
+  --key "$DIR/pki/server.key" --fail-file "$DIR/readyz-fail" >"$DIR/readyz.log" 2>&1 &
+echo $! >"$DIR/readyz.pid"
+lab_down_hook() { stop_pids 10 "$(pidfile_pid "$DIR/vipd.pid")" "$(pidfile_pid "$DIR/readyz.pid")"; peer_stop frr; }
+EXTRA_TOP="health: {type: https, url: \"https://127.0.0.1:16443/readyz\", interval: 0.2, timeout: 0.15, rise: 2, fall: 2, ca_file: $DIR/pki/ca.crt}" \
+  write_config accept-all
+ctl reload >/dev/null
+tor_has_vip() { vtysh --vty_socket "$LAB_DIR/tor" -c 'show bgp ipv4 unicast 10.0.1.100/32 json' | grep -q '"paths"'; }
+if wait_until 10 0.2 grep -q "health check passing" "$DIR/vipd.log" && wait_until 10 0.2 tor_has_vip; then
+  touch "$DIR/readyz-fail"
+  if wait_until 10 0.1 eval '! tor_has_vip'; then
+    rm -f "$DIR/readyz-fail"
+    if wait_until 10 0.1 tor_has_vip; then
+      pass health-gate "HTTPS /readyz with ca_file: 500 withdrew 10.0.1.100/32 at FRR, 200 brought it back"
+    else
+      fail health-gate "not back after /readyz recovered: $(tail -2 "$DIR/vipd.log")"
+    fi
+  else
+    fail health-gate "still at FRR while /readyz fails: $(grep -i health "$DIR/vipd.log" | tail -2)"
+  fi
+else
+  fail health-gate "no passing health check: $(grep -i health "$DIR/vipd.log" | tail -3)"
+fi
+rm -f "$DIR/readyz-fail"
 
 # 9. SIGTERM removes what vipd put in the kernel; then kube-vip's variables
 #    alone (plus a file with the socket and state dir).
