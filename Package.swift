@@ -93,6 +93,15 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
 
+        // IPVS: the desired-state model and planner (pure), the "IPVS"
+        // generic netlink family over libnl-genl-3, and NAT mode's source NAT
+        // through libnftables.
+        .systemLibrary(name: "CNLGenl", pkgConfig: "libnl-genl-3.0", providers: [.apt(["libnl-3-dev", "libnl-genl-3-dev"])]),
+        .systemLibrary(name: "CNFTables", pkgConfig: "libnftables", providers: [.apt(["libnftables-dev"])]),
+        .target(name: "IPVS", dependencies: ["BGPCodec"]),
+        .target(name: "IPVSNetlink", dependencies: ["IPVS", "CNLGenl", "BGPCodec"]),
+        .target(name: "NATRules", dependencies: ["CNFTables"]),
+
         // Command-line edge.
         .target(name: "VipctlKit", dependencies: ["BGPCodec", "BGPCodecJSON"]),
         .executableTarget(name: "vipctl", dependencies: [
@@ -136,6 +145,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .testTarget(name: "Layer2Tests", dependencies: ["Layer2Frames", "Layer2Link", "KernelRoutes", "BGPCodec"]),
+        .testTarget(name: "IPVSTests", dependencies: ["IPVS", "IPVSNetlink", "BGPCodec"]),
         .testTarget(name: "ElectionTests", dependencies: ["Election", "BGPSession"]),
         .testTarget(name: "EtcdClientTests", dependencies: [
             "EtcdClient",

@@ -1,0 +1,2 @@
+// IPVS: placeholder until its first file lands.
+enum IPVSModule {}

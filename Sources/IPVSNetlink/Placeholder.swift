@@ -1,0 +1,3 @@
+import CNLGenl
+// IPVSNetlink: placeholder until its first file lands.
+enum IPVSNetlinkModule {}

@@ -1,0 +1,3 @@
+import CNFTables
+// NATRules: placeholder until its first file lands.
+enum NATRulesModule {}

@@ -1,0 +1,3 @@
+import XCTest
+// placeholder until the first tests land
+final class IPVSTestsPlaceholder: XCTestCase {}
