@@ -47,6 +47,9 @@ public final class ElectionDriver: @unchecked Sendable {
     private var lastPublished: ElectionStatus?
     /// Why the VIP last went (for logs).
     public private(set) var lastRelease: ReleaseReason?
+    /// Why the driver has no etcd client (a TLS file that cannot be read),
+    /// for the daemon's log; nil when it has one.
+    public let setupError: String?
 
     public init(eventLoop: EventLoop, settings: ElectionSettings, endpoints: EtcdEndpoints,
                 onOwnership: @escaping (Bool) -> Void, onStatus: @escaping (ElectionStatus) -> Void) {
@@ -54,7 +57,13 @@ public final class ElectionDriver: @unchecked Sendable {
         machine = ElectionMachine(settings: settings)
         // A TLS file that cannot be read leaves the driver without a client:
         // every request fails, and the node stays a candidate without the VIP.
-        client = try? EtcdGatewayClient(eventLoop: eventLoop, endpoints: endpoints, timeout: settings.requestTimeout)
+        do {
+            client = try EtcdGatewayClient(eventLoop: eventLoop, endpoints: endpoints, timeout: settings.requestTimeout)
+            setupError = nil
+        } catch {
+            client = nil
+            setupError = "\(error)"
+        }
         self.onOwnership = onOwnership
         self.onStatus = onStatus
         client?.onEndpointFailed = { [unowned self] index in

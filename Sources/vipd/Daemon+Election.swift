@@ -38,6 +38,7 @@ extension Daemon {
                 onOwnership: { [unowned self] owns in self.electionOwnership(owns) },
                 onStatus: { [unowned self] s in self.electionStatusChanged(s) })
             election = driver
+            if let e = driver.setupError { elog("cannot reach etcd: \(e); this node stays a candidate without the VIP") }
             elog("campaigning")
             driver.start()
         } else if !may, let driver = election, !electionStopping {
