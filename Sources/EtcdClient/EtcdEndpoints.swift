@@ -57,13 +57,30 @@ public struct EtcdTLS: Sendable, Hashable {
         self.keyFile = keyFile
     }
 
+    /// The client TLS context; an error names the file that failed.
     func makeContext() throws -> NIOSSLContext {
-        var config = TLSConfiguration.makeClientConfiguration()
-        if let caFile { config.trustRoots = .file(caFile) }
-        if let certFile {
-            config.certificateChain = try NIOSSLCertificate.fromPEMFile(certFile).map { .certificate($0) }
+        func load<T>(_ key: String, _ path: String, _ body: () throws -> T) throws -> T {
+            do { return try body() } catch { throw EtcdTLSFileError(key: key, path: path, reason: "\(error)") }
         }
-        if let keyFile { config.privateKey = .privateKey(try NIOSSLPrivateKey(file: keyFile, format: .pem)) }
+        var config = TLSConfiguration.makeClientConfiguration()
+        if let caFile {
+            _ = try load("ca_file", caFile) { try NIOSSLCertificate.fromPEMFile(caFile) }
+            config.trustRoots = .file(caFile)
+        }
+        if let certFile {
+            config.certificateChain = try load("cert_file", certFile) { try NIOSSLCertificate.fromPEMFile(certFile).map { .certificate($0) } }
+        }
+        if let keyFile {
+            config.privateKey = .privateKey(try load("key_file", keyFile) { try NIOSSLPrivateKey(file: keyFile, format: .pem) })
+        }
         return try NIOSSLContext(configuration: config)
     }
+}
+
+/// A TLS file of `election.tls` that could not be read or parsed.
+public struct EtcdTLSFileError: Error, CustomStringConvertible {
+    public var key: String
+    public var path: String
+    public var reason: String
+    public var description: String { "election.tls.\(key) \(path): \(reason)" }
 }
