@@ -50,7 +50,7 @@ enum MetricHelp {
     static let vipOwned = "1 while this node owns or announces the VIP in the given mode, else 0."
     static let electionLeader = "1 while this node is the election's leader, else 0."
     static let electionTransitions = "Leadership changes of this node in the election."
-    static let failoverSeconds = "Seconds from losing the previous leader to this node owning its VIPs."
+    static let failoverSeconds = "Seconds from this node learning that the previous leader is gone to its first gratuitous ARP or NA."
     static let garpSent = "Gratuitous ARP packets sent, by interface."
     static let naSent = "Unsolicited IPv6 neighbour advertisements sent, by interface."
     static let healthCheckUp = "1 while the health check's target is up, else 0."

@@ -34,9 +34,12 @@ public final class VipdMetrics {
     var ipvsBackends: [IPVSBackendKey: Gauge] = [:]
     let failover: DurationHistogram
 
-    /// Failover histogram buckets, in seconds: fine around the 2-3 s that
-    /// interfaces.md targets with a 2 s lease, coarse up to a minute.
+    /// Failover histogram buckets, in seconds: fine from 1 ms (a takeover
+    /// decision to the first gratuitous ARP takes milliseconds; the target
+    /// is 5 ms) and around the 2-3 s of a whole failover with a 2 s lease,
+    /// coarse up to a minute.
     public static let failoverBuckets: [Duration] = [
+        .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
         .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(1500),
         .seconds(2), .milliseconds(2500), .seconds(3), .seconds(4), .seconds(5), .milliseconds(7500),
         .seconds(10), .seconds(15), .seconds(30), .seconds(60),
