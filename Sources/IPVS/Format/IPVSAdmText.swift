@@ -53,8 +53,10 @@ public struct IPVSCounters: Hashable, Sendable {
 ///
 /// The order is ipvsadm's: its comparison subtracts 32-bit values and takes
 /// the sign of the wrapped difference (so 192.168.0.1 sorts before
-/// 10.0.0.1), and the sort is glibc's merge sort (qsort up to glibc 2.36),
-/// both reproduced here.
+/// 10.0.0.1), reproduced here, with a top-down merge sort like glibc's
+/// qsort. Sorts could differ only where the wrapped comparison is not a
+/// consistent order (10.x, 100.x and 192.x together form a cycle); then
+/// compare sets of lines, not their order.
 public enum IPVSAdmText {
     /// `ipvsadm -Ln`: the version line, the two title lines, a line per
     /// service and per real server (with ipvsadm's trailing padding).
