@@ -145,7 +145,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         .testTarget(name: "Layer2Tests", dependencies: ["Layer2Frames", "Layer2Link", "KernelRoutes", "BGPCodec"]),
-        .testTarget(name: "IPVSTests", dependencies: ["IPVS", "IPVSNetlink", "BGPCodec"]),
+        .testTarget(name: "IPVSTests", dependencies: ["IPVS", "IPVSNetlink", "NATRules", "BGPCodec"]),
         .testTarget(name: "ElectionTests", dependencies: ["Election", "BGPSession"]),
         .testTarget(name: "EtcdClientTests", dependencies: [
             "EtcdClient",

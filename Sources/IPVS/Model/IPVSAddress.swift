@@ -1,0 +1,120 @@
+import BGPCodec
+
+/// An address family as the kernel's IPVS attributes carry it
+/// (IPVS_SVC_ATTR_AF, IPVS_DEST_ATTR_ADDR_FAMILY): the raw value is AF_INET
+/// or AF_INET6.
+public enum IPVSFamily: UInt16, Hashable, Comparable, Sendable, CaseIterable, CustomStringConvertible {
+    case ipv4 = 2
+    case ipv6 = 10
+
+    public static func < (a: IPVSFamily, b: IPVSFamily) -> Bool { a.rawValue < b.rawValue }
+
+    /// "ipv4" or "ipv6" (the ownership record's spelling).
+    public var description: String { self == .ipv4 ? "ipv4" : "ipv6" }
+
+    /// The longest prefix of the family: 32 or 128.
+    public var fullPrefixLength: UInt8 { self == .ipv4 ? 32 : 128 }
+}
+
+/// An IPv4 or IPv6 address of a virtual service or a real server.
+public enum IPVSAddress: Hashable, Comparable, Sendable, CustomStringConvertible {
+    case v4(IPv4Address)
+    case v6(IPv6Address)
+
+    /// Dotted-quad or RFC 4291 text, no brackets.
+    public init?(_ text: some StringProtocol) {
+        if let a = IPv4Address(text) {
+            self = .v4(a)
+        } else if text.contains(":"), let a = IPv6Address(text) {
+            self = .v6(a)
+        } else {
+            return nil
+        }
+    }
+
+    /// From the kernel's bytes. IPVS carries every address in a 16-byte
+    /// `nf_inet_addr`; for AF_INET only the first 4 count. Nil for an
+    /// unknown family or too few bytes.
+    public init?(family: UInt16, bytes: [UInt8]) {
+        switch IPVSFamily(rawValue: family) {
+        case .ipv4?:
+            guard bytes.count >= 4 else { return nil }
+            self = .v4(IPv4Address(bytes[0], bytes[1], bytes[2], bytes[3]))
+        case .ipv6?:
+            guard bytes.count >= 16 else { return nil }
+            var high: UInt64 = 0, low: UInt64 = 0
+            for i in 0..<8 { high = high << 8 | UInt64(bytes[i]) }
+            for i in 8..<16 { low = low << 8 | UInt64(bytes[i]) }
+            self = .v6(IPv6Address(high: high, low: low))
+        case nil:
+            return nil
+        }
+    }
+
+    public var ipvsFamily: IPVSFamily {
+        if case .v4 = self { return .ipv4 }
+        return .ipv6
+    }
+
+    /// AF_INET (2) or AF_INET6 (10).
+    public var family: UInt16 { ipvsFamily.rawValue }
+
+    /// Network byte order: 4 bytes for IPv4, 16 for IPv6.
+    public var addressBytes: [UInt8] {
+        switch self {
+        case .v4(let a): return a.octets
+        case .v6(let a): return a.octets
+        }
+    }
+
+    /// RFC 5952 text for IPv6 (the codec's), dotted quad for IPv4.
+    public var description: String {
+        switch self {
+        case .v4(let a): return a.description
+        case .v6(let a): return a.description
+        }
+    }
+
+    /// `addr:port` for IPv4, `[addr]:port` for IPv6.
+    public func withPort(_ port: UInt16) -> String {
+        switch self {
+        case .v4: return "\(self):\(port)"
+        case .v6: return "[\(self)]:\(port)"
+        }
+    }
+
+    public static func < (a: IPVSAddress, b: IPVSAddress) -> Bool {
+        switch (a, b) {
+        case (.v4(let x), .v4(let y)): return x < y
+        case (.v6(let x), .v6(let y)): return x < y
+        case (.v4, .v6): return true
+        case (.v6, .v4): return false
+        }
+    }
+}
+
+/// `addr:port` or `[v6addr]:port` into its parts.
+func parseAddressPort(_ text: Substring) -> (IPVSAddress, UInt16)? {
+    let host: Substring, portText: Substring
+    if text.hasPrefix("[") {
+        guard let close = text.firstIndex(of: "]") else { return nil }
+        host = text[text.index(after: text.startIndex)..<close]
+        let rest = text[text.index(after: close)...]
+        guard rest.hasPrefix(":") else { return nil }
+        portText = rest.dropFirst()
+        guard host.contains(":") else { return nil }
+    } else {
+        guard let colon = text.lastIndex(of: ":") else { return nil }
+        host = text[..<colon]
+        portText = text[text.index(after: colon)...]
+        guard !host.contains(":") else { return nil }
+    }
+    guard let address = IPVSAddress(host), let port = parsePort(portText) else { return nil }
+    return (address, port)
+}
+
+/// Decimal 0-65535, digits only.
+func parsePort(_ text: Substring) -> UInt16? {
+    guard !text.isEmpty, text.count <= 5, text.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+    return UInt16(text)
+}

@@ -1,2 +1,0 @@
-// IPVS: placeholder until its first file lands.
-enum IPVSModule {}

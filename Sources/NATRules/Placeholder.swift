@@ -1,3 +1,0 @@
-import CNFTables
-// NATRules: placeholder until its first file lands.
-enum NATRulesModule {}
