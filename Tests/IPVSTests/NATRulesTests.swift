@@ -28,7 +28,9 @@ import Testing
 
 /// libnftables against the host kernel's nf_tables, in a fresh network
 /// namespace per test; checked with the nft command-line tool.
-@Suite(.enabled(if: isRoot && nftPath != nil, "needs root (network namespaces) and the nft tool (Debian's nftables)"))
+/// It needs root and the nft tool (Debian's nftables, which
+/// scripts/install-lab-deps installs): without them it fails, not skips.
+@Suite
 struct NATRulesNamespaceTests {
     static let b22 = MasqueradeRule(backendAddress: [192, 168, 113, 22], backendPort: 8443, transport: .tcp,
                                     virtualAddress: [192, 168, 113, 200], virtualPort: 8443)
@@ -46,7 +48,7 @@ struct NATRulesNamespaceTests {
 
     @Test func applyReplacesAndRemoveDeletesOnlyVipdsTables() throws {
         let seen = try inFreshNetworkNamespace { () throws -> Seen in
-            let nft = nftPath!
+            guard let nft = nftPath else { throw NATTestError("nft is not installed (Debian's nftables; scripts/install-lab-deps)") }
             // someone else's table, which must survive everything
             try runCommand([nft, "add table inet operator; add chain inet operator out "
                 + "{ type filter hook output priority 0; policy accept; }; add rule inet operator out counter"])
