@@ -39,6 +39,8 @@
 #   ETCD      fast (--heartbeat-interval 20 --election-timeout 200, the
 #             bench's) or default (etcd's own timings) [fast]
 #   VIPD_BIN VIPCTL_BIN  the binaries (needed when DAEMONS has vipd)
+#   VIPD_LABEL  the name in the table for what VIPD_BIN runs [vipd]; the
+#             lab's stand-in (bench/l2standin.py) is labelled as such
 #   OUT       where the table, results.jsonl and the logs go
 #             [bench/out/failover-DATE]
 #   KEEP=1    keep the state dir under /tmp as well
@@ -62,6 +64,7 @@ TRIALS=${TRIALS:-5}
 TRIALS_OTHER=${TRIALS_OTHER:-2}
 LEASE_TTL=${LEASE_TTL:-2}
 ETCD=${ETCD:-fast}
+VIPD_LABEL=${VIPD_LABEL:-vipd}
 for d in $DAEMONS; do
   case $d in vipd|keepalived-1s|keepalived-0.1s) ;; *) bench_die "unknown daemon '$d'" ;; esac
 done
@@ -231,7 +234,7 @@ EOF
 
 label() {
   case $1 in
-    vipd) echo "vipd (lease_ttl $LEASE_TTL, etcd $ETCD)" ;;
+    vipd) echo "$VIPD_LABEL (lease_ttl $LEASE_TTL, etcd $ETCD)" ;;
     keepalived-1s) echo "keepalived advert 1 s (VRRPv2)" ;;
     keepalived-0.1s) echo "keepalived advert 0.1 s (VRRPv3)" ;;
   esac
@@ -249,13 +252,13 @@ for d in $DAEMONS; do
   done
 done
 # crash-ttl1 is vipd at another setting: relabel its rows
-"$PYTHON" - "$results" "$ETCD" <<'EOF'
+"$PYTHON" - "$results" "$ETCD" "$VIPD_LABEL" <<'EOF'
 import json, sys
 path, etcd = sys.argv[1], sys.argv[2]
 rows = [json.loads(l) for l in open(path) if l.strip()]
 for r in rows:
     if r["case"] == "crash-ttl1":
-        r["daemon"] = "vipd (lease_ttl 1, etcd %s)" % etcd
+        r["daemon"] = "%s (lease_ttl 1, etcd %s)" % (sys.argv[3], etcd)
 open(path, "w").write("".join(json.dumps(r) + "\n" for r in rows))
 EOF
 {

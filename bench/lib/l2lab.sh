@@ -189,7 +189,7 @@ l2_has_vip() {   # NODE: true when its lan0 holds the VIP
 # l2_owners: the nodes that hold the VIP on an up lan0 (a node whose link is
 # down, after l2_crash, answers nobody, so it owns nothing)
 l2_owners() { local n; for n in "${L2_NODES[@]}"; do l2_has_vip "$n" && l2_link_is_up "$n" && echo "$n"; done; return 0; }
-l2_link_is_up() { ip -n "$(l2_ns "$1")" -o link show dev "$L2_IF" 2>/dev/null | grep -q '[<,]UP[,>]'; }
+l2_link_is_up() { local l re='[<,]UP[,>]'; l=$(ip -n "$(l2_ns "$1")" -o link show dev "$L2_IF" 2>/dev/null); [[ $l =~ $re ]]; }
 _l2_one_owner() {  # [NOT]: exactly one owner, not NOT, its link up
   local o
   o=$(l2_owners)
@@ -201,7 +201,8 @@ l2_wait_owner() {
   l2_owners
 }
 # _l2_owner_other_than N: some node other than N holds the VIP (N may still hold it)
-_l2_owner_other_than() { l2_owners | grep -qvx "$1"; }
+# (no pipe into grep -q: under pipefail its early exit can fail the pipe)
+_l2_owner_other_than() { local o; o=$(l2_owners); grep -qvx "$1" <<<"$o"; }
 l2_mac() { ip -n "$(l2_ns "$1")" -j link show dev "$L2_IF" | json_list_get address; }
 json_list_get() { "$PYTHON" -c 'import json,sys; print(json.load(sys.stdin)[0].get(sys.argv[1],""))' "$1"; }
 # l2_client_neigh: the client's neighbour entry for the VIP: "MAC STATE"
