@@ -137,7 +137,7 @@ lab_reset() {  # CRASHED_NODE (its address is expected to be left)
 
 run_trial() {  # DAEMON CASE TRIAL
   local d=$1 c=$2 i=$3 ttl=$LEASE_TTL health=0 owner new='' err='' note='' T since until
-  local tdir=$OUT/$d-$c-$i probe watch_pid='' garp='' watch='' dumps=() n m
+  local tdir=$OUT/$d-$c-$i probe watch_pid='' garp='' garp_mac='' watch='' dumps=() n m f
   mkdir -p "$tdir"
   [ "$c" = crash-ttl1 ] && ttl=1
   [ "$c" = health ] && health=1
@@ -205,7 +205,7 @@ run_trial() {  # DAEMON CASE TRIAL
     stop_pids 3 "${dumps[@]}"
     stop_pids 3 "$watch_pid"   # the stamper ends its etcdctl
     watch=$tdir/watch.log
-    [ -n "$new" ] && garp=$tdir/arp-${new%% *}.txt
+    [ -n "$new" ] && garp=$tdir/arp-${new%% *}.txt && garp_mac=$(l2_mac "${new%% *}")
   fi
   # keep the daemons' logs of this trial
   for n in "${L2_NODES[@]}"; do
@@ -216,7 +216,7 @@ run_trial() {  # DAEMON CASE TRIAL
   # shellcheck disable=SC2046
   "$PYTHON" "$L2_TOOL" trial --case "$c" --daemon "$(label "$d")" --trial "$i" --vip "$L2_VIP" --out "$results" \
     --old "${owner:-}" --new "${new:-}" --event "$T" --since "$since" --until "$until" \
-    --probe "$probe" --mon $(l2_monitor_logs) ${watch:+--watch "$watch"} ${garp:+--garp "$garp"} \
+    --probe "$probe" --mon $(l2_monitor_logs) ${watch:+--watch "$watch"} ${garp:+--garp "$garp" --garp-mac "$garp_mac"} \
     --error "$err" --note "$note" || bench_log "warning: trial analysis failed"
   case $c in crash|crash-ttl1|garp-latency) lab_reset "${owner:-}" ;; *) lab_reset ;; esac
   if [ -n "${RESET_NOTE:-}" ]; then

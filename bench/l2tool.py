@@ -360,11 +360,11 @@ def cmd_etcd_leader(_a):
 WHAT = {
     "crash": "outage: longest gap between answered probes (10 ms) after SIGKILL of the owner + its lan link down",
     "crash-ttl1": "outage, as crash, with lease_ttl 1",
-    "sigterm": "graceful stop of the owner: outage; probes lost must be 0",
+    "sigterm": "graceful stop of the owner (SIGTERM): outage (vipd must lose 0 probes)",
     "partition": "owner's ctl link cut: when it dropped the VIP, after the cut; overlap must be 0",
     "etcd-leader-kill": "SIGKILL of etcd's raft leader: longest probe gap; the VIP must not move, 0 probes lost",
     "health": "owner's health check starts failing (500): outage",
-    "garp-latency": "first gratuitous ARP for the VIP on the new owner's lan0 (tcpdump -tt) minus the first DELETE of an etcd key after the crash (etcdctl watch)",
+    "garp-latency": "takeover decision to wire: the new owner's first gratuitous ARP for the VIP (tcpdump -tt on its lan0, its MAC) minus the first DELETE of an etcd key after the crash (etcdctl watch, stamped on arrival)",
 }
 
 
@@ -382,15 +382,19 @@ def first_delete_after(path, t):
     return None
 
 
-def first_garp_after(path, vip, t):
-    # tcpdump -tt -n -e arp: "... Request who-has VIP tell VIP" or "Reply VIP is-at MAC"
+def first_garp_after(path, vip, t, mac=None):
+    # tcpdump -tt -n -e arp: "TS SRC > DST, ...: Request who-has VIP tell VIP"
+    # or "... Reply VIP is-at MAC"; only frames from MAC (the new owner's: on
+    # a bridge every node sees every node's broadcasts)
     pat = re.compile(r"(who-has %s tell %s\b|Reply %s is-at)" % ((re.escape(vip),) * 3))
     with open(path) as f:
         for line in f:
-            p = line.split(None, 1)
+            p = line.split(None, 2)
             try:
                 tv = float(p[0])
             except (ValueError, IndexError):
+                continue
+            if mac and p[1].lower() != mac.lower():
                 continue
             if tv >= t and pat.search(line):
                 return tv
@@ -435,7 +439,7 @@ def cmd_trial(a):
             a.trial, fmt(adds[0]) if adds else "never", fmt(o.get("outage_s"))))
     if case == "garp-latency":
         td = first_delete_after(a.watch, a.event) if a.watch else None
-        tg = first_garp_after(a.garp, a.vip, a.event) if a.garp else None
+        tg = first_garp_after(a.garp, a.vip, a.event, a.garp_mac) if a.garp else None
         rec["delete_rel_s"] = None if td is None else round(td - a.event, 4)
         rec["garp_rel_s"] = None if tg is None else round(tg - a.event, 4)
         rec["value_s"] = None if td is None or tg is None else round(tg - td, 4)
@@ -541,6 +545,7 @@ def main():
     q.add_argument("--new", default="")
     q.add_argument("--watch")
     q.add_argument("--garp")
+    q.add_argument("--garp-mac")
     q.add_argument("--error", default="")
     q.add_argument("--note", default="")
     q = sp.add_parser("summary")
