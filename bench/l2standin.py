@@ -6,7 +6,14 @@ lab's ExaBGP stand-in proves that lab. Its figures are the stand-in's, never
 vipd's.
 
   l2standin.py --config FILE               the daemon (vipd's config keys it needs)
-  l2standin.py ctl --socket S [--json] election [resign]
+  l2standin.py [ctl] --socket S [--json] election [resign]
+
+So the lab runs without vipd as:
+  VIPD_BIN=bench/l2standin.py VIPCTL_BIN=bench/l2standin.py \
+    VIPD_LABEL="l2standin (not vipd)" DAEMONS=vipd bench/failover.sh
+  VIPD_BIN=bench/l2standin.py VIPCTL_BIN=bench/l2standin.py conformance/layer2-election.sh
+(its SIGTERM handover drops the VIP before a follower, polling every 50 ms,
+takes it, so it loses probes there: the check is expected to FAIL for it.)
 
 The election: a lease of lease_ttl, a key /NAME/leader created in a txn
 only if absent (on the lease), keep-alives every ttl/4; a leader whose
@@ -262,6 +269,8 @@ def ctl(argv):
 def main():
     if sys.argv[1:2] == ["ctl"]:
         return ctl(sys.argv[2:])
+    if "--socket" in sys.argv:   # called as VIPCTL_BIN
+        return ctl(sys.argv[1:])
     c = parse_config(sys.argv[sys.argv.index("--config") + 1])
     d = Daemon(c)
 

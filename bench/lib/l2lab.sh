@@ -22,7 +22,7 @@
 #   l2_etcd_start [fast|default] three members; fast = --heartbeat-interval 20
 #                                --election-timeout 200 (the bench's)
 #   l2_etcd_leader               e1|e2|e3: the raft leader member
-#   l2_etcd_kill M / l2_etcd_restart M
+#   l2_etcd_kill M / l2_etcd_restart M / l2_etcd_kill_leader (prints it)
 #   l2_owners                    nodes whose lan0 holds the VIP (one a line)
 #   l2_wait_owner TIMEOUT [NOT]  until exactly one node (other than NOT)
 #                                owns the VIP; prints it
@@ -175,6 +175,8 @@ l2_etcd_leader() {
   done
   return 1
 }
+# l2_etcd_kill_leader: SIGKILL the raft leader member; prints its name
+l2_etcd_kill_leader() { local m; m=$(l2_etcd_leader) || return 1; l2_etcd_kill "$m"; echo "$m"; }
 l2_etcd_kill() { kill -KILL "${L2_EPID[$1]}" 2>/dev/null; wait "${L2_EPID[$1]}" 2>/dev/null || true; }
 l2_etcd_restart() {
   l2_etcd_member_start "$1"
