@@ -123,7 +123,7 @@ d = [e[0] for e in r["events"].get(b, []) if e[1] == "addr" and e[2] is False]
 a = sorted(e[0] for n, ev in r["events"].items() if n != b for e in ev if e[1] == "addr" and e[2] is True)
 print(d[0] if d else "none", a[0] if a else "none", r["overlap_max_s"])' "$B" <<<"$rep")"
 if [ "$dropped" != ok ]; then
-  fail partition "$B still holds the VIP $((TTL + 5)) s after its ctl link went down"
+  fail partition "$B still holds the VIP $((TTL + 5)) s after its ctl link went down; ${C:-no other node} took it at +$add s; two owners for $ov s"
 elif [ -z "$C" ]; then
   fail partition "$B dropped the VIP at +$drop s, but no other node took it within $((TTL * 3 + 5)) s"
 elif awk -v d="$drop" -v a="$add" -v t="$TTL" -v o="$ov" 'BEGIN { exit !(d != "none" && a != "none" && d + 0 <= t && d + 0 < a + 0 && o + 0 == 0) }'; then
