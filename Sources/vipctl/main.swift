@@ -10,7 +10,8 @@ struct Vipctl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vipctl",
         abstract: "Control and inspect vipd, and decode BGP messages.",
-        subcommands: [Decode.self, Neighbors.self, Rib.self, Vips.self, Vip.self, Peer.self, Debug.self, Reload.self, Stop.self]
+        subcommands: [Decode.self, Neighbors.self, Rib.self, Vips.self, Vip.self, Peer.self, Debug.self, Election.self, Drain.self, Undrain.self,
+                      Reload.self, Stop.self]
     )
 }
 

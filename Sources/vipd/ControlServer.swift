@@ -8,7 +8,8 @@ import NIOPosix
 /// the command words of interfaces.md: "neighbors", "rib" (--family,
 /// --peer, --prefix, --in | --out), "vips", "vip" (add|del ADDRESS
 /// [--mode M]), "peer" (reset ADDRESS [--soft]), "debug" (peer ADDRESS
-/// on|off), "reload", "stop" (--graceful-restart). Errors reply
+/// on|off), "election" ([resign]), "drain", "undrain", "reload", "stop"
+/// (--graceful-restart). Errors reply
 /// {"error": "..."}.
 enum ControlServer {
     static func start(daemon: Daemon, path: String) throws -> Channel {
@@ -53,6 +54,11 @@ final class ControlHandler: ChannelInboundHandler, @unchecked Sendable {
         case "vip": answer = daemon.vipCommand(args)
         case "peer": answer = daemon.peerCommand(args)
         case "debug": answer = daemon.debugCommand(args)
+        case "election" where args.isEmpty: answer = daemon.electionJSON()
+        case "election" where args == ["resign"]: answer = daemon.electionResign()
+        case "election": answer = context.eventLoop.makeSucceededFuture(.object([("error", .string("usage: election [resign]"))]))
+        case "drain": answer = daemon.drainCommand(true)
+        case "undrain": answer = daemon.drainCommand(false)
         case "reload": answer = daemon.reloadFromFile().map { s in
             .object([("reloaded", .bool(true)), ("peers_added", .array(s.added.map { .string($0) })),
                      ("peers_removed", .array(s.removed.map { .string($0) })), ("peers_reset", .array(s.reset.map { .string($0) })),

@@ -114,20 +114,47 @@ extension Daemon {
     func vipsJSON() -> EventLoopFuture<JSONValue> {
         loop.submit {
             .array(self.allVIPs.map { v, source in
-                let prefix = Self.hostPrefix(v.address)
-                let sent = self.out.values.contains { $0.advertised[prefix] != nil }
-                let state: String
-                switch v.mode {
-                case .bgp: state = sent ? "advertised" : "withdrawn"
-                case .table: state = self.kernel?.tableOwned.contains(v.address) == true ? "owned" : "down"
-                case .arp: state = "down"
-                }
-                return .object([
+                .object([
                     ("address", .string(v.address.description)), ("mode", .string(v.mode.rawValue)),
-                    ("state", .string(state)), ("source", .string(source)),
+                    ("state", .string(self.vipState(v).rawValue)), ("source", .string(source)),
                 ])
             })
         }
+    }
+
+    /// A VIP's state as `vips` shows it: what is in force, else why not.
+    func vipState(_ v: VIPConfig) -> VIPState {
+        let plan = gate.plan(v)
+        switch v.mode {
+        case .bgp:
+            let sent = out.values.contains { $0.advertised[Self.hostPrefix(v.address)] != nil }
+            if case .off(let s) = plan { return s }
+            if case .advertise(let extra, _) = plan, extra > 0 { return sent ? .standby : .withdrawn }
+            return sent ? .advertised : .withdrawn
+        case .table:
+            if case .off(let s) = plan { return s }
+            return kernel?.tableOwned.contains(v.address) == true ? .owned : .down
+        case .arp:
+            if layer2?.owned.contains(v.address) == true { return .owned }
+            if case .off(let s) = plan { return s }
+            return .down
+        }
+    }
+
+    /// `drain` and `undrain` (RFC 8326): every BGP VIP again with
+    /// GRACEFUL_SHUTDOWN, and LOCAL_PREF 0 to iBGP peers; or back to normal.
+    func drainCommand(_ on: Bool) -> EventLoopFuture<JSONValue> {
+        loop.submit {
+            self.setDrained(on)
+            return .object([("drained", .bool(on)), ("bgp_vips", .int(self.originated.count))])
+        }
+    }
+
+    func setDrained(_ on: Bool) {
+        guard gate.drained != on else { return }
+        gate.drained = on
+        log(on ? "drained: VIPs re-advertised with GRACEFUL_SHUTDOWN (RFC 8326)" : "undrained: normal advertisements")
+        syncVIPs()
     }
 
     /// `vip add ADDRESS [--mode M]`, `vip del ADDRESS`.

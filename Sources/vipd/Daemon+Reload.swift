@@ -27,6 +27,7 @@ extension Daemon {
         let diff = ConfigDiff(old: config, new: new)
         let asnChanged = config.asn != new.asn
         let fibChanged = config.fib != new.fib
+        let old = config
         config = new
         var summary = ReloadSummary()
         rib.decision.options = BestPathOptions(alwaysCompareMED: new.bestpath.alwaysCompareMED, multipath: new.bestpath.multipath)
@@ -78,10 +79,48 @@ extension Daemon {
             }
         }
         updateRecording()
+        reconfigureGates(old: old)
         syncVIPs()
+        updateCampaign()
         if fibChanged { kernel?.reinstallFIB(new.fib, rib: rib) }
         summary.vips = originated.count
         return summary
+    }
+
+    /// Layer 2, the health check and the election follow a reload: a new
+    /// check starts from down (gated VIPs wait for `rise` successes); a new
+    /// election's settings take effect after leaving the old one with a
+    /// handover; a new interface takes the ARP VIPs from the old one.
+    func reconfigureGates(old: VipdConfig) {
+        if old.interface != config.interface {
+            for a in layer2?.owned ?? [] { layer2?.release(a, reason: "interface changed") }
+            layer2?.configure(config)
+            layer2?.setLink(try? linkMonitor?.links().first { $0.name == config.interface })
+            gate.linkUsable = layer2?.link?.isUsable ?? false
+        } else if old.layer2 != config.layer2 {
+            layer2?.configure(config)
+        }
+        if old.health != config.health {
+            let h = config.health
+            config.health = old.health
+            stopHealth()
+            config.health = h
+            startHealth()
+        }
+        gate.electionConfigured = config.election != nil
+        if old.election != config.election, let driver = election {
+            electionStopping = true
+            elog("election settings changed: leaving the election to join it again")
+            driver.stop().whenComplete { [unowned self] _ in
+                self.loop.execute {
+                    self.election = nil
+                    self.electionStopping = false
+                    self.electionOwnership(false)
+                    if let name = old.election?.name, name != self.config.election?.name { self.metrics.forgetElection(name) }
+                    self.updateCampaign()
+                }
+            }
+        }
     }
 
     /// Per-peer state that does not outlive the peer's config.

@@ -20,16 +20,14 @@ extension Daemon {
         return config.vips.map { ($0, "config") } + runtimeVIPs.filter { !configured.contains($0.address) }.map { ($0, "runtime") }
     }
 
-    static func vipRoute(_ v: VIPConfig) -> VIPRoute {
-        VIPRoute(prefix: hostPrefix(v.address), communities: v.communities.map(\.value), largeCommunities: v.largeCommunities,
-                 med: v.med, localPref: v.localPref, asPathPrepend: Int(v.asPathPrepend))
-    }
-
     /// Brings the Loc-RIB's own routes in line with the BGP VIPs, and
     /// sends what changed.
     func syncVIPs() {
         var wanted: [RoutePrefix: VIPRoute] = [:]
-        for (v, _) in allVIPs where v.mode == .bgp { wanted[Self.hostPrefix(v.address)] = Self.vipRoute(v) }
+        let vips = allVIPs.map(\.0)
+        for v in vips where v.mode == .bgp {
+            if let r = GateState.route(v, gate.plan(v)) { wanted[Self.hostPrefix(v.address)] = r }
+        }
         var changed: [RoutePrefix] = []
         for (prefix, _) in originated where wanted[prefix] == nil {
             changed += rib.withdrawOriginated(prefix).bestChanged
@@ -43,7 +41,9 @@ extension Daemon {
         // for a new VIP before the router has processed the UPDATE, by
         // which time the address is long in place.
         propagate(changed)
-        kernel?.syncVIPs(allVIPs.map(\.0), config: config)
+        syncLayer2(vips)
+        kernel?.syncVIPs(vips.filter { $0.mode != .arp && gate.plan($0).isOn }, config: config)
+        refreshVIPMetrics()
     }
 
     /// Queues changed prefixes for every established peer and flushes
@@ -110,12 +110,18 @@ extension Daemon {
 
     /// `vipctl vip add`: a VIP until the next restart, over reloads.
     func addVIP(_ address: IPAddress, mode: VIPMode) throws {
-        guard mode != .arp else { throw ControlError("mode arp VIPs are not available yet (they come with the layer-2 work); use bgp or table") }
+        if mode == .arp, layer2 == nil {
+            throw ControlError("layer 2 is unavailable on this node (no interface, or no AF_PACKET/netlink); see the log")
+        }
         if allVIPs.contains(where: { $0.0.address == address }) { throw ControlError("\(address) is already a VIP") }
-        var v = VIPConfig(address: address)
-        v.mode = mode
+        var v = VIPConfig(address: address, mode: mode)
+        // As a config entry would be: gated on health when a check is set,
+        // and elected when an election is.
+        v.health = config.health != nil
+        v.elected = mode == .arp && config.election != nil
         runtimeVIPs.append(v)
         syncVIPs()
+        updateCampaign()
         vlog(address, mode: mode, "vip added at run time")
     }
 

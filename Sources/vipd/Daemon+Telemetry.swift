@@ -27,8 +27,13 @@ extension Daemon {
     /// by max-prefix teardown counts as not ready), and the election, when
     /// there is one, is settled.
     func readiness() -> EventLoopFuture<Readiness> {
-        speaker.snapshot().map { peers in
-            Readiness.evaluate(sessionStates: Dictionary(uniqueKeysWithValues: peers.map { ($0.peer, $0.state.rawValue) }))
+        speaker.snapshot().flatMap { peers in
+            self.loop.submit {
+                Readiness.evaluate(sessionStates: Dictionary(uniqueKeysWithValues: peers.map { ($0.peer, $0.state.rawValue) }),
+                                   electionName: self.config.election?.name,
+                                   electionRole: self.election == nil ? (self.config.election == nil ? nil : "candidate")
+                                       : self.electionStatus?.role.rawValue)
+            }
         }
     }
 
@@ -49,11 +54,15 @@ extension Daemon {
                     self.metrics.setPrefixesAdvertised(peer: p.peer, family: f.description, count: self.out[p.peer]?.count(f) ?? 0)
                 }
             }
-            for (v, _) in self.allVIPs {
-                let prefix = Self.hostPrefix(v.address)
-                self.metrics.setVIPOwned(vip: v.address.description, mode: v.mode.rawValue,
-                                         owned: self.out.values.contains { $0.advertised[prefix] != nil })
-            }
+            self.refreshVIPMetrics()
+        }
+    }
+
+    /// `vipd_vip_owned`: owned (arp, table) or advertised to some peer (bgp).
+    func refreshVIPMetrics() {
+        for (v, _) in allVIPs {
+            let s = vipState(v)
+            metrics.setVIPOwned(vip: v.address.description, mode: v.mode.rawValue, owned: s == .owned || s == .advertised)
         }
     }
 

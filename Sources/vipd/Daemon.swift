@@ -2,6 +2,10 @@ import BGPCodec
 import BGPCodecJSON
 import BGPSession
 import BGPTransport
+import Election
+import EtcdClient
+import HealthProbe
+import Layer2Link
 import Logging
 import NIOCore
 import NIOPosix
@@ -49,6 +53,23 @@ final class Daemon: @unchecked Sendable {
     /// The kernel's routes and addresses; nil when netlink is unavailable.
     var kernel: KernelPlumbing?
 
+    /// What governs VIPs besides the config: election, health, drain, link.
+    var gate = GateState()
+    /// ARP VIPs on `interface`, and the monitor of its link; nil when
+    /// AF_PACKET or netlink is unavailable.
+    var layer2: Layer2Plumbing?
+    var linkMonitor: (any LinkMonitor)?
+    /// The election's driver while this node campaigns.
+    var election: ElectionDriver?
+    var electionStatus: ElectionStatus?
+    /// A stop of the driver (leaving the election) is under way.
+    var electionStopping = false
+    /// When the election decided that this node takes over: the failover
+    /// histogram runs from here to the first gratuitous ARP.
+    var takeoverDecidedAt: NIODeadline?
+    var healthChecker: HealthChecker?
+    var drainTimer: Scheduled<Void>?
+
     /// Set when this run follows a graceful stop (RFC 4724 restarting speaker).
     let restarting: Bool
     /// Called when a control request ends the process.
@@ -80,6 +101,9 @@ final class Daemon: @unchecked Sendable {
         for p in config.peers { addToRIB(p) }
         updateRecording()
         startKernel()
+        // Until the check has passed `rise` times, VIPs gated on it stay off.
+        gate.electionConfigured = config.election != nil
+        gate.healthUp = config.health.map { $0.type == .none ? nil : false } ?? nil
         syncVIPs()
         let endpoints = try config.peers.map(endpoint)
         // The speaker reports on this same loop, so events are handled at
@@ -94,18 +118,40 @@ final class Daemon: @unchecked Sendable {
             log("listening on \(bound)")
         }
         try speaker.start().wait()
+        // Layer 2, the health check and the election report on the loop:
+        // start them there, so that nothing else runs meanwhile.
+        try loop.submit {
+            self.startLayer2()
+            self.startHealth()
+            self.syncVIPs()
+            self.startElection()
+        }.wait()
         if restarting { log("restarting after a graceful stop (RFC 4724 Restart State set)") }
         log("started: AS \(config.asn ?? 0), router id \(config.routerID?.description ?? "-"), \(config.peers.count) peers, \(originated.count) BGP VIPs")
     }
 
-    /// SIGTERM: withdraw every VIP, then Cease/2 with a message.
+    /// SIGTERM: drain first when `drain.on_sigterm` (GRACEFUL_SHUTDOWN for
+    /// `drain.wait`), hand the election over (the successor takes the ARP
+    /// VIPs before they leave here), then withdraw every VIP, Cease/2 with
+    /// a message, and remove what vipd added.
     func shutdown() -> EventLoopFuture<Void> {
-        loop.submit {
-            for peer in self.out.keys.sorted() {
-                guard let msgs = self.out[peer]?.withdrawAll() else { continue }
-                self.speaker.send(updates: msgs, to: peer)
+        loop.flatSubmit { () -> EventLoopFuture<Void> in
+            guard self.config.drain.onSigterm, !self.out.isEmpty else { return self.loop.makeSucceededVoidFuture() }
+            self.setDrained(true)
+            self.log("draining before stop: GRACEFUL_SHUTDOWN for \(self.config.drain.wait)")
+            return self.loop.scheduleTask(in: .milliseconds(self.config.drain.wait.milliseconds)) {}.futureResult
+        }.flatMap { self.stopElection() }
+            .flatMap {
+                self.loop.submit {
+                    self.stopHealth()
+                    self.stopLayer2()
+                    for peer in self.out.keys.sorted() {
+                        guard let msgs = self.out[peer]?.withdrawAll() else { continue }
+                        self.speaker.send(updates: msgs, to: peer)
+                    }
+                }
             }
-        }.flatMap { self.speaker.shutdown(message: "vipd shutting down") }
+            .flatMap { self.speaker.shutdown(message: "vipd shutting down") }
             .flatMap { self.loop.submit { self.kernel?.cleanupAtExit() } }
     }
 

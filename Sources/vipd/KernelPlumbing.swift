@@ -233,26 +233,46 @@ extension Daemon {
 
 }
 
-/// The addresses vipd added, in `state_dir/addresses`, one a line, under
-/// a header of the boot id and the network namespace's cookie: a record
-/// from another boot or namespace is not ours to act on (interfaces.md,
-/// "Kernel specifics").
+/// The addresses vipd added, one a line (`ADDRESS dev INTERFACE`; a bare
+/// address is on lo), under a header of the boot id and the network
+/// namespace's cookie: a record from another boot or namespace is not ours
+/// to act on (interfaces.md, "Kernel specifics"). `state_dir/addresses`
+/// holds the VIPs on lo, `state_dir/layer2-addresses` the ARP VIPs.
 enum AddressRecord {
-    static func path(_ dir: String) -> String { dir + "/addresses" }
+    struct Entry: Hashable {
+        var address: IPAddress
+        var interface: String
+    }
+
+    static func path(_ dir: String, _ name: String) -> String { dir + "/" + name }
 
     static func owner() -> String { "boot \(bootID()) netns \(netnsCookie())" }
 
+    /// The VIPs on lo.
     static func read(_ dir: String) -> [IPAddress] {
-        guard let text = try? String(contentsOfFile: path(dir), encoding: .utf8) else { return [] }
-        let lines = text.split(separator: "\n").map(String.init)
-        guard lines.first == owner() else { return [] }
-        return lines.dropFirst().compactMap { IPAddress($0) }
+        readEntries(dir, name: "addresses").filter { $0.interface == "lo" }.map(\.address)
     }
 
     static func write(_ dir: String, _ addresses: Set<IPAddress>) {
+        writeEntries(dir, name: "addresses", addresses.sorted().map { Entry(address: $0, interface: "lo") })
+    }
+
+    static func readEntries(_ dir: String, name: String) -> [Entry] {
+        guard let text = try? String(contentsOfFile: path(dir, name), encoding: .utf8) else { return [] }
+        let lines = text.split(separator: "\n").map(String.init)
+        guard lines.first == owner() else { return [] }
+        return lines.dropFirst().compactMap { line in
+            let words = line.split(separator: " ").map(String.init)
+            guard let a = words.first.flatMap(IPAddress.init) else { return nil }
+            if words.count == 3, words[1] == "dev" { return Entry(address: a, interface: words[2]) }
+            return words.count == 1 ? Entry(address: a, interface: "lo") : nil
+        }
+    }
+
+    static func writeEntries(_ dir: String, name: String, _ entries: [Entry]) {
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let text = ([owner()] + addresses.sorted().map(\.description)).joined(separator: "\n") + "\n"
-        try? text.write(toFile: path(dir), atomically: true, encoding: .utf8)
+        let text = ([owner()] + entries.map { "\($0.address) dev \($0.interface)" }).joined(separator: "\n") + "\n"
+        try? text.write(toFile: path(dir, name), atomically: true, encoding: .utf8)
     }
 
     static func bootID() -> String {

@@ -12,6 +12,16 @@ struct Vipd: ParsableCommand {
 
     @Option(name: .customLong("config"), help: "Run with this YAML config file.") var config: String?
     @Option(name: .customLong("check-config"), help: "Validate a config file, print each error with its line, exit 0 or 1.") var checkConfig: String?
+    // kube-vip's etcd election flags, accepted as they are (interfaces.md);
+    // the file's keys override them.
+    @Option(name: .customLong("leaderElectionType"), help: "kube-vip's election type; vipd has etcd.") var leaderElectionType: String?
+    @Option(name: .customLong("etcdEndpoints"), help: "kube-vip's etcd endpoints, comma-separated.") var etcdEndpoints: String?
+    @Option(name: .customLong("etcdCACert"), help: "kube-vip's etcd CA file.") var etcdCACert: String?
+    @Option(name: .customLong("etcdCert"), help: "kube-vip's etcd client certificate.") var etcdCert: String?
+    @Option(name: .customLong("etcdKey"), help: "kube-vip's etcd client key.") var etcdKey: String?
+
+    /// The kube-vip flags of this run, for every load (start and reloads).
+    nonisolated(unsafe) static var kubeVipFlags = KubeVipFlags()
 
     func validate() throws {
         if (config == nil) == (checkConfig == nil) { throw ValidationError("give exactly one of --config FILE or --check-config FILE") }
@@ -24,7 +34,7 @@ struct Vipd: ParsableCommand {
     static func load(_ path: String) -> Result<VipdConfig, LoadError> {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return .failure(LoadError(message: "\(path): cannot read the file")) }
         do {
-            let c = try VipdConfig.load(yaml: text, environment: ProcessInfo.processInfo.environment)
+            let c = try VipdConfig.load(yaml: text, environment: ProcessInfo.processInfo.environment, flags: kubeVipFlags)
             return .success(try c.resolvingHostDefaults(HostLookup.facts()))
         } catch {
             return .failure(LoadError(message: error.errors.map { "\(path): \($0)" }.joined(separator: "\n")))
@@ -32,6 +42,9 @@ struct Vipd: ParsableCommand {
     }
 
     func run() throws {
+        Self.kubeVipFlags = KubeVipFlags(leaderElectionType: leaderElectionType,
+                                         etcdEndpoints: etcdEndpoints?.split(separator: ",").map(String.init) ?? [],
+                                         etcdCACert: etcdCACert, etcdCert: etcdCert, etcdKey: etcdKey)
         if let path = checkConfig {
             switch Self.load(path) {
             case .success: print("\(path): ok")

@@ -70,7 +70,7 @@ import VipdConfig
 
     @Test func aRecordFromAnotherBootIsNotActedOn() throws {
         try? FileManager.default.createDirectory(atPath: stateDir, withIntermediateDirectories: true)
-        try "boot other-boot netns 1\n10.0.1.100\n".write(toFile: AddressRecord.path(stateDir), atomically: true, encoding: .utf8)
+        try "boot other-boot netns 1\n10.0.1.100\n".write(toFile: AddressRecord.path(stateDir, "addresses"), atomically: true, encoding: .utf8)
         #expect(AddressRecord.read(stateDir).isEmpty)
     }
 

@@ -1,2 +1,0 @@
-// Election: placeholder until its first file lands.
-enum ElectionModule {}

@@ -1,2 +1,0 @@
-// EtcdClient: placeholder until its first file lands.
-enum EtcdClientModule {}

@@ -1,2 +1,0 @@
-// Health: placeholder until its first file lands.
-enum HealthModule {}

@@ -1,2 +1,0 @@
-// HealthProbe: placeholder until its first file lands.
-enum HealthProbeModule {}
