@@ -22,10 +22,14 @@
 #                     gap; the VIP must not move, 0 probes lost
 #   health            vipd: the owner's health check (HTTP, 127.0.0.1:18080
 #                     in its namespace) answers 500 from then on: outage
-#   garp-latency      vipd: crash as above; the first gratuitous ARP for the
-#                     VIP on the new owner's lan0 (tcpdump -tt) minus the
-#                     moment the old leader's key left etcd (the first DELETE
-#                     seen by `etcdctl watch` after the crash)
+#   garp-latency      vipd: crash as above; takeover decision to wire: the
+#                     new owner's first gratuitous ARP for the VIP (tcpdump
+#                     -tt on its lan0, from its MAC) minus its log line
+#                     "taking the elected VIPs" (millisecond stamps). The
+#                     notes add that GARP minus the moment the old leader's
+#                     key left etcd (the first DELETE seen by `etcdctl
+#                     watch` after the crash) and vipd's own histogram
+#                     vipd_failover_seconds from its /metrics
 # keepalived runs crash and sigterm; other cases are vipd's only.
 #
 # Environment (defaults in brackets):
@@ -137,7 +141,7 @@ lab_reset() {  # CRASHED_NODE (its address is expected to be left)
 
 run_trial() {  # DAEMON CASE TRIAL
   local d=$1 c=$2 i=$3 ttl=$LEASE_TTL health=0 owner new='' err='' note='' T since until
-  local tdir=$OUT/$d-$c-$i probe watch_pid='' garp='' garp_mac='' watch='' dumps=() n m f
+  local tdir=$OUT/$d-$c-$i probe watch_pid='' garp='' garp_mac='' newlog='' metrics='' watch='' dumps=() n m f
   mkdir -p "$tdir"
   [ "$c" = crash-ttl1 ] && ttl=1
   [ "$c" = health ] && health=1
@@ -205,7 +209,13 @@ run_trial() {  # DAEMON CASE TRIAL
     stop_pids 3 "${dumps[@]}"
     stop_pids 3 "$watch_pid"   # the stamper ends its etcdctl
     watch=$tdir/watch.log
-    [ -n "$new" ] && garp=$tdir/arp-${new%% *}.txt && garp_mac=$(l2_mac "${new%% *}")
+    if [ -n "$new" ]; then
+      garp=$tdir/arp-${new%% *}.txt garp_mac=$(l2_mac "${new%% *}")
+      # vipd's own figure (a histogram: decision to first GARP); one takeover per fresh daemon
+      ip netns exec "$(l2_ns "${new%% *}")" "$PYTHON" -c 'import urllib.request,sys; sys.stdout.write(urllib.request.urlopen("http://127.0.0.1:2112/metrics", timeout=2).read().decode())' \
+        >"$tdir/metrics-${new%% *}.txt" 2>/dev/null || true
+      newlog=$tdir/${new%% *}-vipd.log metrics=$tdir/metrics-${new%% *}.txt
+    fi
   fi
   # keep the daemons' logs of this trial
   for n in "${L2_NODES[@]}"; do
@@ -216,7 +226,7 @@ run_trial() {  # DAEMON CASE TRIAL
   # shellcheck disable=SC2046
   "$PYTHON" "$L2_TOOL" trial --case "$c" --daemon "$(label "$d")" --trial "$i" --vip "$L2_VIP" --out "$results" \
     --old "${owner:-}" --new "${new:-}" --event "$T" --since "$since" --until "$until" \
-    --probe "$probe" --mon $(l2_monitor_logs) ${watch:+--watch "$watch"} ${garp:+--garp "$garp" --garp-mac "$garp_mac"} \
+    --probe "$probe" --mon $(l2_monitor_logs) ${watch:+--watch "$watch"} ${garp:+--garp "$garp" --garp-mac "$garp_mac"} ${newlog:+--newlog "$newlog" --metrics "$metrics"} \
     --error "$err" --note "$note" || bench_log "warning: trial analysis failed"
   case $c in crash|crash-ttl1|garp-latency) lab_reset "${owner:-}" ;; *) lab_reset ;; esac
   if [ -n "${RESET_NOTE:-}" ]; then

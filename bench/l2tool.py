@@ -364,7 +364,7 @@ WHAT = {
     "partition": "owner's ctl link cut: when it dropped the VIP, after the cut; overlap must be 0",
     "etcd-leader-kill": "SIGKILL of etcd's raft leader: longest probe gap; the VIP must not move, 0 probes lost",
     "health": "owner's health check starts failing (500): outage",
-    "garp-latency": "takeover decision to wire: the new owner's first gratuitous ARP for the VIP (tcpdump -tt on its lan0, its MAC) minus the first DELETE of an etcd key after the crash (etcdctl watch, stamped on arrival)",
+    "garp-latency": "takeover decision to wire: the new owner's first gratuitous ARP for the VIP (tcpdump -tt on its lan0, from its MAC) minus its log line 'taking the elected VIPs' (ms stamps); notes: the same GARP minus the first etcd DELETE after the crash (etcdctl watch, stamped on arrival), and vipd's own vipd_failover_seconds",
 }
 
 
@@ -398,6 +398,36 @@ def first_garp_after(path, vip, t, mac=None):
                 continue
             if tv >= t and pat.search(line):
                 return tv
+    return None
+
+
+def log_decision_after(path, t, pattern="taking the elected VIPs"):
+    """The wall-clock stamp of the first line with PATTERN after T (vipd's
+    lines start with an RFC 3339 UTC stamp with milliseconds)."""
+    rx = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?)Z")
+    with open(path, errors="replace") as f:
+        for line in f:
+            if pattern not in line:
+                continue
+            m = rx.search(line)
+            if not m:
+                continue
+            ts = m.group(1)
+            fmt_ = "%Y-%m-%dT%H:%M:%S.%f" if "." in ts else "%Y-%m-%dT%H:%M:%S"
+            tv = datetime.datetime.strptime(ts, fmt_).replace(tzinfo=datetime.timezone.utc).timestamp()
+            if tv >= t - 0.001:
+                return tv
+    return None
+
+
+def metric_value(path, name):
+    with open(path, errors="replace") as f:
+        for line in f:
+            if line.startswith(name + " ") or line.startswith(name + "{"):
+                try:
+                    return float(line.rsplit(None, 1)[1])
+                except ValueError:
+                    pass
     return None
 
 
@@ -442,13 +472,20 @@ def cmd_trial(a):
         tg = first_garp_after(a.garp, a.vip, a.event, a.garp_mac) if a.garp else None
         rec["delete_rel_s"] = None if td is None else round(td - a.event, 4)
         rec["garp_rel_s"] = None if tg is None else round(tg - a.event, 4)
-        rec["value_s"] = None if td is None or tg is None else round(tg - td, 4)
-        if td is None:
-            err = err or "no etcd DELETE seen after the crash"
-        elif tg is None:
+        tl = log_decision_after(a.newlog, a.event) if a.newlog and os.path.exists(a.newlog) else None
+        rec["garp_minus_delete_s"] = None if td is None or tg is None else round(tg - td, 4)
+        rec["garp_minus_decision_s"] = None if tl is None or tg is None else round(tg - tl, 4)
+        if a.metrics and os.path.exists(a.metrics):
+            ms, mc = metric_value(a.metrics, "vipd_failover_seconds_sum"), metric_value(a.metrics, "vipd_failover_seconds_count")
+            rec["vipd_failover_seconds"] = None if not mc else round(ms / mc, 4)
+        rec["value_s"] = rec["garp_minus_decision_s"]
+        if tg is None:
             err = err or "no gratuitous ARP from the new owner"
-        else:
-            notes.append("t%d: key gone +%.3f s, GARP +%.3f s after the crash" % (a.trial, td - a.event, tg - a.event))
+        elif tl is None:
+            err = err or "no 'taking the elected VIPs' line in the new owner's log"
+        notes.append("t%d: key gone %s, decision logged %s, GARP %s after the crash; GARP - DELETE %s; vipd_failover_seconds %s" % (
+            a.trial, fmt(None if td is None else td - a.event), fmt(None if tl is None else tl - a.event),
+            fmt(None if tg is None else tg - a.event), fmt(rec["garp_minus_delete_s"]), fmt(rec.get("vipd_failover_seconds"))))
     if ow["overlap_max_s"] > 0:
         notes.append("t%d: OVERLAP %s" % (a.trial, json.dumps(ow["overlaps"])))
     if a.note:
@@ -546,6 +583,8 @@ def main():
     q.add_argument("--watch")
     q.add_argument("--garp")
     q.add_argument("--garp-mac")
+    q.add_argument("--newlog")
+    q.add_argument("--metrics")
     q.add_argument("--error", default="")
     q.add_argument("--note", default="")
     q = sp.add_parser("summary")
