@@ -217,34 +217,24 @@ run_trial() {  # DAEMON CASE TRIAL
       newlog=$tdir/${new%% *}-vipd.log metrics=$tdir/metrics-${new%% *}.txt
     fi
   fi
-  # keep the daemons' logs of this trial
+  case $c in crash|crash-ttl1|garp-latency) lab_reset "${owner:-}" ;; *) lab_reset ;; esac
+  # keep the daemons' logs of this trial (their stop included)
   for n in "${L2_NODES[@]}"; do
     for f in vipd.log keepalived.log; do
       [ -f "$BENCH_TMP/$n/$f" ] && { cp "$BENCH_TMP/$n/$f" "$tdir/$n-$f"; : >"$BENCH_TMP/$n/$f"; }
     done
   done
+  [ -n "${RESET_NOTE:-}" ] && note=${note:+$note; }$RESET_NOTE
   # shellcheck disable=SC2046
-  "$PYTHON" "$L2_TOOL" trial --case "$c" --daemon "$(label "$d")" --trial "$i" --vip "$L2_VIP" --out "$results" \
+  "$PYTHON" "$L2_TOOL" trial --case "$c" --daemon "$(label "$d" "$ttl")" --trial "$i" --vip "$L2_VIP" --out "$results" \
     --old "${owner:-}" --new "${new:-}" --event "$T" --since "$since" --until "$until" \
     --probe "$probe" --mon $(l2_monitor_logs) ${watch:+--watch "$watch"} ${garp:+--garp "$garp" --garp-mac "$garp_mac"} ${newlog:+--newlog "$newlog" --metrics "$metrics"} \
     --error "$err" --note "$note" || bench_log "warning: trial analysis failed"
-  case $c in crash|crash-ttl1|garp-latency) lab_reset "${owner:-}" ;; *) lab_reset ;; esac
-  if [ -n "${RESET_NOTE:-}" ]; then
-    "$PYTHON" - "$results" "$RESET_NOTE" <<'EOF'
-import json, sys
-path, note = sys.argv[1], sys.argv[2]
-lines = open(path).read().splitlines()
-r = json.loads(lines[-1])
-r["note"] = "; ".join(x for x in (r.get("note"), "t%d: %s" % (r["trial"], note)) if x)
-lines[-1] = json.dumps(r)
-open(path, "w").write("\n".join(lines) + "\n")
-EOF
-  fi
 }
 
 label() {
   case $1 in
-    vipd) echo "$VIPD_LABEL (lease_ttl $LEASE_TTL, etcd $ETCD)" ;;
+    vipd) echo "$VIPD_LABEL (lease_ttl ${2:-$LEASE_TTL}, etcd $ETCD)" ;;
     keepalived-1s) echo "keepalived advert 1 s (VRRPv2)" ;;
     keepalived-0.1s) echo "keepalived advert 0.1 s (VRRPv3)" ;;
   esac
@@ -261,16 +251,6 @@ for d in $DAEMONS; do
     done
   done
 done
-# crash-ttl1 is vipd at another setting: relabel its rows
-"$PYTHON" - "$results" "$ETCD" "$VIPD_LABEL" <<'EOF'
-import json, sys
-path, etcd = sys.argv[1], sys.argv[2]
-rows = [json.loads(l) for l in open(path) if l.strip()]
-for r in rows:
-    if r["case"] == "crash-ttl1":
-        r["daemon"] = "%s (lease_ttl 1, etcd %s)" % (sys.argv[3], etcd)
-open(path, "w").write("".join(json.dumps(r) + "\n" for r in rows))
-EOF
 {
   echo "ARP failover, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); etcd $ETCD timings"
   echo
