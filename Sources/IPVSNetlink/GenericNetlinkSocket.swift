@@ -14,7 +14,7 @@ import Glibc
 final class GenericNetlinkSocket {
     private let raw: OpaquePointer
     private let fd: Int32
-    private var buffer: [UInt8]
+    private let buffer: UnsafeMutableRawBufferPointer
     private var nextSequence: UInt32 = 1
     let familyID: UInt16
 
@@ -45,7 +45,7 @@ final class GenericNetlinkSocket {
         raw = sock
         familyID = UInt16(err)
         fd = nl_socket_get_fd(sock)
-        buffer = [UInt8](repeating: 0, count: Self.receiveBufferBytes)
+        buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.receiveBufferBytes, alignment: 8)
         // Room for a batch's acknowledgements: an overrun drops them
         // (ENOBUFS). FORCE needs CAP_NET_ADMIN, which IPVS needs anyway;
         // without it the plain option still raises the queue to rmem_max.
@@ -58,7 +58,10 @@ final class GenericNetlinkSocket {
         _ = setsockopt(fd, Int32(SOL_NETLINK), Int32(NETLINK_EXT_ACK), &on, socklen_t(MemoryLayout<Int32>.size))
     }
 
-    deinit { nl_socket_free(raw) }
+    deinit {
+        nl_socket_free(raw)
+        buffer.deallocate()
+    }
 
     private func setBuffer(_ force: Int32, _ plain: Int32, _ bytes: Int32) {
         var value = bytes
@@ -80,8 +83,8 @@ final class GenericNetlinkSocket {
     }
 
     /// Sends bytes holding one or more whole requests in one call.
-    func send(_ bytes: [UInt8], _ operation: String) throws {
-        let sent = bytes.withUnsafeBytes { nl_sendto(raw, UnsafeMutableRawPointer(mutating: $0.baseAddress), $0.count) }
+    func send(_ bytes: UnsafeRawBufferPointer, _ operation: String) throws {
+        let sent = nl_sendto(raw, UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count)
         if sent < 0 { throw Self.libnlError(operation, sent) }
     }
 
@@ -89,7 +92,7 @@ final class GenericNetlinkSocket {
     func receive(_ operation: String, _ each: (NetlinkMessage) throws -> Void) throws {
         var n: Int
         repeat {
-            n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_TRUNC)) }
+            n = recv(fd, buffer.baseAddress, buffer.count, Int32(MSG_TRUNC))
         } while n < 0 && errno == EINTR
         if n < 0 {
             let code = errno
@@ -101,7 +104,7 @@ final class GenericNetlinkSocket {
             throw IPVSError(operation: operation, code: EMSGSIZE,
                             message: "an answer of \(n) bytes did not fit the \(buffer.count)-byte buffer")
         }
-        for message in netlinkMessages(in: buffer[0..<n]) { try each(message) }
+        try forEachMessage(UnsafeRawBufferPointer(start: buffer.baseAddress, count: n), each)
     }
 
     /// Waits for the acknowledgements of the requests numbered `first`
@@ -125,8 +128,8 @@ final class GenericNetlinkSocket {
     /// Sends a dump request and calls `each` with every answer's payload
     /// until NLMSG_DONE. Returns false when the kernel marked the dump as
     /// interrupted (the table changed while it was read).
-    func dump(_ request: [UInt8], sequence: UInt32, _ operation: String,
-              each: (ArraySlice<UInt8>) throws -> Void) throws -> Bool {
+    func dump(_ request: UnsafeRawBufferPointer, sequence: UInt32, _ operation: String,
+              each: (UnsafeRawBufferPointer) throws -> Void) throws -> Bool {
         try send(request, operation)
         var done = false
         var consistent = true

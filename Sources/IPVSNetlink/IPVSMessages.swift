@@ -57,13 +57,13 @@ enum IPVSAttr {
 
 /// Writes IPVS requests into a NetlinkWriter.
 struct IPVSRequestWriter {
-    var writer = NetlinkWriter(capacity: 4096)
+    let writer = NetlinkWriter(capacity: 64 * 1024)
     let family: UInt16
 
     init(family: UInt16) { self.family = family }
 
     /// A request that the kernel acknowledges (add, edit, delete, flush).
-    mutating func change(_ change: IPVSChange, sequence: UInt32) {
+    func change(_ change: IPVSChange, sequence: UInt32) {
         switch change {
         case .addService(let s): service(IPVSAttr.cmdNewService, s, full: true, sequence: sequence)
         case .editService(let s): service(IPVSAttr.cmdSetService, s, full: true, sequence: sequence)
@@ -74,36 +74,36 @@ struct IPVSRequestWriter {
         }
     }
 
-    mutating func flush(sequence: UInt32) {
+    func flush(sequence: UInt32) {
         begin(IPVSAttr.cmdFlush, Netlink.flagRequest | Netlink.flagAck, sequence)
         writer.endMessage()
     }
 
     /// GET_SERVICE as a dump: every service.
-    mutating func dumpServices(sequence: UInt32) {
+    func dumpServices(sequence: UInt32) {
         begin(IPVSAttr.cmdGetService, Netlink.flagRequest | Netlink.flagDump, sequence)
         writer.endMessage()
     }
 
     /// GET_DEST as a dump: the real servers of one service.
-    mutating func dumpRealServers(of s: KernelVirtualService, sequence: UInt32) {
+    func dumpRealServers(of s: KernelVirtualService, sequence: UInt32) {
         begin(IPVSAttr.cmdGetDest, Netlink.flagRequest | Netlink.flagDump, sequence)
         serviceNest(s, full: false)
         writer.endMessage()
     }
 
-    private mutating func begin(_ command: UInt8, _ flags: UInt16, _ sequence: UInt32) {
+    private func begin(_ command: UInt8, _ flags: UInt16, _ sequence: UInt32) {
         writer.beginMessage(family: family, flags: flags, sequence: sequence, command: command,
                             version: IPVSConstants.genlVersion)
     }
 
-    private mutating func service(_ command: UInt8, _ s: KernelVirtualService, full: Bool, sequence: UInt32) {
+    private func service(_ command: UInt8, _ s: KernelVirtualService, full: Bool, sequence: UInt32) {
         begin(command, Netlink.flagRequest | Netlink.flagAck, sequence)
         serviceNest(s, full: full)
         writer.endMessage()
     }
 
-    private mutating func dest(_ command: UInt8, _ d: KernelRealServer, _ s: KernelVirtualService, full: Bool,
+    private func dest(_ command: UInt8, _ d: KernelRealServer, _ s: KernelVirtualService, full: Bool,
                                sequence: UInt32) {
         begin(command, Netlink.flagRequest | Netlink.flagAck, sequence)
         serviceNest(s, full: false)
@@ -124,7 +124,7 @@ struct IPVSRequestWriter {
     /// IPVS_CMD_ATTR_SERVICE: the identity (family and mark, or family,
     /// protocol, address and port) and, for add and edit, the settings the
     /// kernel requires of a full entry: scheduler, flags, timeout, netmask.
-    private mutating func serviceNest(_ s: KernelVirtualService, full: Bool) {
+    private func serviceNest(_ s: KernelVirtualService, full: Bool) {
         writer.beginNest(IPVSAttr.cmdService)
         writer.put(IPVSAttr.svcAF, u16: s.family)
         if s.fwmark != 0 {
@@ -137,10 +137,7 @@ struct IPVSRequestWriter {
         if full {
             writer.put(IPVSAttr.svcSchedName, string: s.scheduler)
             // struct ip_vs_flags { flags; mask }: every bit is ours to set
-            var flags: [UInt8] = []
-            withUnsafeBytes(of: (s.flags & ~IPVSConstants.svcHashed).littleEndian) { flags += $0 }
-            withUnsafeBytes(of: UInt32.max.littleEndian) { flags += $0 }
-            writer.put(IPVSAttr.svcFlags, bytes: flags)
+            writer.put(IPVSAttr.svcFlags, u64: UInt64(s.flags & ~IPVSConstants.svcHashed) | UInt64(UInt32.max) << 32)
             writer.put(IPVSAttr.svcTimeout, u32: s.timeout)
             writer.put(IPVSAttr.svcNetmask, u32: s.netmask)
         }
@@ -151,14 +148,13 @@ struct IPVSRequestWriter {
 /// Reads IPVS answers.
 enum IPVSAnswer {
     /// The service in a GET_SERVICE answer's payload (genl header first).
-    static func service(_ payload: ArraySlice<UInt8>) -> KernelVirtualService? {
+    static func service(_ payload: UnsafeRawBufferPointer) -> KernelVirtualService? {
         guard payload.count >= Netlink.genlHeaderLength else { return nil }
-        let attrs = NetlinkAttributes(payload.dropFirst(Netlink.genlHeaderLength))
-        guard let nest = attrs.first(where: { $0.type == IPVSAttr.cmdService }) else { return nil }
-        return service(nest: nest.payload)
+        let attrs = subrange(payload, Netlink.genlHeaderLength, payload.count - Netlink.genlHeaderLength)
+        return attribute(IPVSAttr.cmdService, in: attrs).flatMap { service(nest: $0) }
     }
 
-    static func service(nest: ArraySlice<UInt8>) -> KernelVirtualService? {
+    static func service(nest: UnsafeRawBufferPointer) -> KernelVirtualService? {
         var family: UInt16?
         var proto: UInt16 = 0
         var address: [UInt8] = []
@@ -170,17 +166,17 @@ enum IPVSAnswer {
         var netmask: UInt32 = 0
         var stats: IPVSStats?
         var stats32: IPVSStats?
-        for (type, payload) in NetlinkAttributes(nest) {
+        forEachAttribute(nest) { type, payload in
             switch type {
-            case IPVSAttr.svcAF: family = payload.hostInteger(UInt16.self)
-            case IPVSAttr.svcProtocol: proto = payload.hostInteger(UInt16.self) ?? 0
-            case IPVSAttr.svcAddr: address = Array(payload)
-            case IPVSAttr.svcPort: port = UInt16(bigEndian: payload.hostInteger(UInt16.self) ?? 0)
-            case IPVSAttr.svcFwmark: fwmark = payload.hostInteger(UInt32.self) ?? 0
+            case IPVSAttr.svcAF: family = payload.u16
+            case IPVSAttr.svcProtocol: proto = payload.u16 ?? 0
+            case IPVSAttr.svcAddr: address = payload.bytes
+            case IPVSAttr.svcPort: port = (payload.u16 ?? 0).byteSwapped
+            case IPVSAttr.svcFwmark: fwmark = payload.u32 ?? 0
             case IPVSAttr.svcSchedName: scheduler = payload.cString
-            case IPVSAttr.svcFlags: flags = payload.hostInteger(UInt32.self) ?? 0  // ip_vs_flags.flags
-            case IPVSAttr.svcTimeout: timeout = payload.hostInteger(UInt32.self) ?? 0
-            case IPVSAttr.svcNetmask: netmask = payload.hostInteger(UInt32.self) ?? 0
+            case IPVSAttr.svcFlags: flags = payload.u32 ?? 0  // ip_vs_flags.flags
+            case IPVSAttr.svcTimeout: timeout = payload.u32 ?? 0
+            case IPVSAttr.svcNetmask: netmask = payload.u32 ?? 0
             case IPVSAttr.svcStats64: stats = Self.stats(payload, wide: true)
             case IPVSAttr.svcStats: stats32 = Self.stats(payload, wide: false)
             default: break
@@ -193,63 +189,62 @@ enum IPVSAnswer {
             port = 0
             address = [UInt8](repeating: 0, count: length)
         } else {
-            // the kernel sends a 16-byte union nf_inet_addr for both families
-            address = Array(address.prefix(length))
-            if address.count < length { address += [UInt8](repeating: 0, count: length - address.count) }
+            address = fitted(address, length)
         }
         return KernelVirtualService(family: family, proto: proto, address: address, port: port, fwmark: fwmark,
                                     scheduler: scheduler, flags: flags & ~IPVSConstants.svcHashed,
                                     timeout: timeout, netmask: netmask, stats: stats ?? stats32)
     }
 
-    /// The real server in a GET_DEST answer's payload. `serviceFamily` is
-    /// the family when the kernel sends no IPVS_DEST_ATTR_ADDR_FAMILY.
-    static func realServer(_ payload: ArraySlice<UInt8>, serviceFamily: UInt16) -> KernelRealServer? {
-        guard payload.count >= Netlink.genlHeaderLength else { return nil }
-        let attrs = NetlinkAttributes(payload.dropFirst(Netlink.genlHeaderLength))
-        guard let nest = attrs.first(where: { $0.type == IPVSAttr.cmdDest }) else { return nil }
-        return realServer(nest: nest.payload, serviceFamily: serviceFamily)
+    /// The kernel sends a 16-byte union nf_inet_addr for both families.
+    private static func fitted(_ address: [UInt8], _ length: Int) -> [UInt8] {
+        if address.count == length { return address }
+        if address.count > length { return Array(address[0..<length]) }
+        return address + [UInt8](repeating: 0, count: length - address.count)
     }
 
-    static func realServer(nest: ArraySlice<UInt8>, serviceFamily: UInt16) -> KernelRealServer? {
+    /// The real server in a GET_DEST answer's payload. `serviceFamily` is
+    /// the family when the kernel sends no IPVS_DEST_ATTR_ADDR_FAMILY.
+    static func realServer(_ payload: UnsafeRawBufferPointer, serviceFamily: UInt16) -> KernelRealServer? {
+        guard payload.count >= Netlink.genlHeaderLength else { return nil }
+        let attrs = subrange(payload, Netlink.genlHeaderLength, payload.count - Netlink.genlHeaderLength)
+        return attribute(IPVSAttr.cmdDest, in: attrs).flatMap { realServer(nest: $0, serviceFamily: serviceFamily) }
+    }
+
+    static func realServer(nest: UnsafeRawBufferPointer, serviceFamily: UInt16) -> KernelRealServer? {
         var family = serviceFamily
         var address: [UInt8]?
-        var port: UInt16 = 0
         var d = KernelRealServer(family: serviceFamily, address: [], port: 0)
         var stats: IPVSStats?
         var stats32: IPVSStats?
-        for (type, payload) in NetlinkAttributes(nest) {
+        forEachAttribute(nest) { type, payload in
             switch type {
-            case IPVSAttr.destAddr: address = Array(payload)
-            case IPVSAttr.destPort: port = UInt16(bigEndian: payload.hostInteger(UInt16.self) ?? 0)
-            case IPVSAttr.destAddrFamily: family = payload.hostInteger(UInt16.self) ?? serviceFamily
-            case IPVSAttr.destFwdMethod: d.forwarding = (payload.hostInteger(UInt32.self) ?? 0) & IPVSConstants.forwardMask
-            case IPVSAttr.destWeight: d.weight = Int32(bitPattern: payload.hostInteger(UInt32.self) ?? 0)
-            case IPVSAttr.destUThresh: d.upperThreshold = payload.hostInteger(UInt32.self) ?? 0
-            case IPVSAttr.destLThresh: d.lowerThreshold = payload.hostInteger(UInt32.self) ?? 0
-            case IPVSAttr.destActiveConns: d.activeConns = payload.hostInteger(UInt32.self) ?? 0
-            case IPVSAttr.destInactConns: d.inactiveConns = payload.hostInteger(UInt32.self) ?? 0
+            case IPVSAttr.destAddr: address = payload.bytes
+            case IPVSAttr.destPort: d.port = (payload.u16 ?? 0).byteSwapped
+            case IPVSAttr.destAddrFamily: family = payload.u16 ?? serviceFamily
+            case IPVSAttr.destFwdMethod: d.forwarding = (payload.u32 ?? 0) & IPVSConstants.forwardMask
+            case IPVSAttr.destWeight: d.weight = Int32(bitPattern: payload.u32 ?? 0)
+            case IPVSAttr.destUThresh: d.upperThreshold = payload.u32 ?? 0
+            case IPVSAttr.destLThresh: d.lowerThreshold = payload.u32 ?? 0
+            case IPVSAttr.destActiveConns: d.activeConns = payload.u32 ?? 0
+            case IPVSAttr.destInactConns: d.inactiveConns = payload.u32 ?? 0
             case IPVSAttr.destStats64: stats = Self.stats(payload, wide: true)
             case IPVSAttr.destStats: stats32 = Self.stats(payload, wide: false)
             default: break
             }
         }
         guard let address else { return nil }
-        let length = family == IPVSConstants.afInet6 ? 16 : 4
         d.family = family
-        d.address = Array(address.prefix(length))
-        if d.address.count < length { d.address += [UInt8](repeating: 0, count: length - d.address.count) }
-        d.port = port
+        d.address = fitted(address, family == IPVSConstants.afInet6 ? 16 : 4)
         d.stats = stats ?? stats32
         return d
     }
 
     /// IPVS_*_ATTR_STATS64 (u64 counters) or IPVS_*_ATTR_STATS (u32).
-    static func stats(_ nest: ArraySlice<UInt8>, wide: Bool) -> IPVSStats {
+    static func stats(_ nest: UnsafeRawBufferPointer, wide: Bool) -> IPVSStats {
         var s = IPVSStats()
-        for (type, payload) in NetlinkAttributes(nest) {
-            let value = wide ? payload.hostInteger(UInt64.self) : payload.hostInteger(UInt32.self).map(UInt64.init)
-            guard let value else { continue }
+        forEachAttribute(nest) { type, payload in
+            guard let value = wide ? payload.u64 : payload.u32.map(UInt64.init) else { return }
             switch type {
             case IPVSAttr.statsConns: s.conns = value
             case IPVSAttr.statsInPkts: s.inPackets = value
@@ -265,14 +260,20 @@ enum IPVSAnswer {
     /// The errno of an NLMSG_ERROR payload (0 for an acknowledgement), and
     /// the kernel's extended-ack message when it sent one.
     static func error(_ message: NetlinkMessage) -> (code: Int32, message: String?)? {
-        guard message.type == Netlink.typeError, let raw = message.payload.hostInteger(UInt32.self) else { return nil }
+        guard message.type == Netlink.typeError, let raw = message.payload.u32 else { return nil }
         let code = -Int32(bitPattern: raw)
         var text: String?
-        if message.flags & Netlink.flagAckTLVs != 0 {
-            // struct nlmsgerr: error, then the request's header (capped: 16 bytes)
-            let tlvs = message.payload.dropFirst(4 + Netlink.headerLength)
-            for (type, payload) in NetlinkAttributes(tlvs) where type == 1 {  // NLMSGERR_ATTR_MSG
-                text = payload.cString
+        // struct nlmsgerr: error, then the request's header (only the
+        // header under NETLINK_CAP_ACK, or on success); extended-ack
+        // attributes after it
+        if message.flags & Netlink.flagAckTLVs != 0 && message.payload.count > 4 + Netlink.headerLength {
+            let echoed = Int(le32(message.payload, 4))
+            let capped = message.flags & 0x100 != 0  // NLM_F_CAPPED
+            let skip = 4 + (capped ? Netlink.headerLength : Netlink.align(echoed))
+            if skip < message.payload.count {
+                forEachAttribute(subrange(message.payload, skip, message.payload.count - skip)) { type, payload in
+                    if type == 1 { text = payload.cString }  // NLMSGERR_ATTR_MSG
+                }
             }
         }
         return (code, text)

@@ -10,7 +10,7 @@ import Glibc
 /// Acts in the network namespace of the thread that created it. One owner.
 public final class NetlinkIPVS: IPVSKernel {
     private let socket: GenericNetlinkSocket
-    private var writer: IPVSRequestWriter
+    private let writer: IPVSRequestWriter
 
     /// Requests per system call in `apply`: their acknowledgements must fit
     /// the socket's receive queue (each takes well under 1 KiB of it).
@@ -26,18 +26,14 @@ public final class NetlinkIPVS: IPVSKernel {
     public var familyID: UInt16 { socket.familyID }
 
     public func services() throws -> [KernelVirtualService] {
-        try consistentDump("list services") { result, sequence in
-            writer.writer.removeAll()
+        try consistentDump("list services") { sequence in
             writer.dumpServices(sequence: sequence)
-            return writer.writer.bytes
         } parse: { payload in IPVSAnswer.service(payload) }
     }
 
     public func realServers(of service: KernelVirtualService) throws -> [KernelRealServer] {
-        try consistentDump("list real servers of \(IPVSText.service(service))") { _, sequence in
-            writer.writer.removeAll()
+        try consistentDump("list real servers of \(IPVSText.service(service))") { sequence in
             writer.dumpRealServers(of: service, sequence: sequence)
-            return writer.writer.bytes
         } parse: { payload in IPVSAnswer.realServer(payload, serviceFamily: service.family) }
     }
 
@@ -58,7 +54,7 @@ public final class NetlinkIPVS: IPVSKernel {
         let sequence = socket.reserveSequences(1)
         writer.writer.removeAll()
         writer.flush(sequence: sequence)
-        try socket.send(writer.writer.bytes, "flush")
+        try socket.send(writer.writer.buffer, "flush")
         let (code, text) = try socket.acknowledgements(first: sequence, count: 1, "flush")[0]
         if code != 0 { throw IPVSText.error("flush", code, text) }
     }
@@ -77,7 +73,7 @@ public final class NetlinkIPVS: IPVSKernel {
                 writer.change(changes[i], sequence: first &+ UInt32(i - start))
             }
             let operation = "apply changes \(start + 1)-\(end) of \(changes.count)"
-            try socket.send(writer.writer.bytes, operation)
+            try socket.send(writer.writer.buffer, operation)
             let acks = try socket.acknowledgements(first: first, count: end - start, operation)
             for (offset, (code, text)) in acks.enumerated() where code != 0 {
                 let change = changes[start + offset]
@@ -93,21 +89,22 @@ public final class NetlinkIPVS: IPVSKernel {
         writer.writer.removeAll()
         writer.change(change, sequence: sequence)
         let operation = IPVSText.change(change)
-        try socket.send(writer.writer.bytes, operation)
+        try socket.send(writer.writer.buffer, operation)
         let (code, text) = try socket.acknowledgements(first: sequence, count: 1, operation)[0]
         if code != 0 { throw IPVSText.error(operation, code, text) }
     }
 
     /// A dump, started again (3 attempts in all) when the kernel marks it
     /// interrupted.
-    private func consistentDump<T>(_ operation: String, request: ([T], UInt32) -> [UInt8],
-                                   parse: (ArraySlice<UInt8>) -> T?) throws -> [T] {
+    private func consistentDump<T>(_ operation: String, request: (UInt32) -> Void,
+                                   parse: (UnsafeRawBufferPointer) -> T?) throws -> [T] {
         var attempt = 1
         while true {
             var result: [T] = []
             let sequence = socket.reserveSequences(1)
-            let bytes = request(result, sequence)
-            let consistent = try socket.dump(bytes, sequence: sequence, operation) { payload in
+            writer.writer.removeAll()
+            request(sequence)
+            let consistent = try socket.dump(writer.writer.buffer, sequence: sequence, operation) { payload in
                 if let value = parse(payload) { result.append(value) }
             }
             if consistent || attempt == 3 { return result }

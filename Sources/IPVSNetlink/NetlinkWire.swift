@@ -1,8 +1,8 @@
 /// Netlink messages as bytes: a writer for requests (header, generic
-/// netlink header, attributes with nesting) and a reader for answers. Pure
+/// netlink header, attributes with nesting) and readers for answers. Pure
 /// code with no I/O, so IPVSTests checks it byte for byte. Host byte order
-/// for netlink's own fields and for NLA_U16/U32/U64 payloads, as the
-/// kernel expects; callers put network-order values (ports) in themselves.
+/// (little-endian here) for netlink's own fields and for NLA_U16/U32/U64
+/// payloads, as the kernel expects; ports go in network order (be16).
 
 #if _endian(big)
 #error("NetlinkWire writes and reads netlink's host-order fields as little-endian")
@@ -27,166 +27,225 @@ enum Netlink {
     static func align(_ n: Int) -> Int { (n + 3) & ~3 }
 }
 
-/// Builds one or more netlink messages into a growing byte buffer. Many
-/// requests can go into one buffer, and so into one sendmsg: the kernel
-/// handles them in order and acknowledges each.
-struct NetlinkWriter {
-    private(set) var bytes: [UInt8] = []
+/// Builds one or more netlink messages into a growing buffer of its own.
+/// Many requests can go into one buffer, and so into one sendmsg: the
+/// kernel handles them in order and acknowledges each. Bytes are stored one
+/// by one through concrete types, so that a debug build encodes quickly.
+final class NetlinkWriter {
+    private var storage: UnsafeMutableRawBufferPointer
+    private(set) var count = 0
     private var messageStart = 0
     private var nests: [Int] = []
 
-    init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
+    init(capacity: Int = 4096) {
+        storage = UnsafeMutableRawBufferPointer.allocate(byteCount: Swift.max(capacity, 64), alignment: 8)
+    }
 
-    var count: Int { bytes.count }
+    deinit { storage.deallocate() }
 
-    mutating func removeAll(keepingCapacity: Bool = true) {
-        bytes.removeAll(keepingCapacity: keepingCapacity)
-        nests.removeAll()
+    /// The bytes written so far; valid until the next write or removeAll.
+    var buffer: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: storage.baseAddress, count: count) }
+
+    /// A copy of the bytes written so far.
+    var bytes: [UInt8] { [UInt8](buffer) }
+
+    func removeAll() {
+        count = 0
+        nests.removeAll(keepingCapacity: true)
     }
 
     /// Starts a generic netlink message; `endMessage` fills in its length.
-    mutating func beginMessage(family: UInt16, flags: UInt16, sequence: UInt32, command: UInt8, version: UInt8) {
+    func beginMessage(family: UInt16, flags: UInt16, sequence: UInt32, command: UInt8, version: UInt8) {
         precondition(nests.isEmpty, "a message began inside an open nest")
-        messageStart = bytes.count
-        appendHost(UInt32(0))  // nlmsg_len, filled in by endMessage
-        appendHost(family)
-        appendHost(flags)
-        appendHost(sequence)
-        appendHost(UInt32(0))  // nlmsg_pid: the kernel fills in the sender's
-        bytes.append(command)
-        bytes.append(version)
-        appendHost(UInt16(0))
+        messageStart = count
+        append32(0)  // nlmsg_len, filled in by endMessage
+        append16(family)
+        append16(flags)
+        append32(sequence)
+        append32(0)  // nlmsg_pid: the kernel fills in the sender's
+        append8(command)
+        append8(version)
+        append16(0)
     }
 
-    mutating func endMessage() {
+    func endMessage() {
         precondition(nests.isEmpty, "a message ended with an open nest")
-        let length = bytes.count - messageStart
-        storeHost(UInt32(length), at: messageStart)
+        store32(UInt32(count - messageStart), at: messageStart)
     }
 
-    mutating func put(_ type: UInt16, bytes payload: [UInt8]) {
-        appendHost(UInt16(Netlink.attributeHeaderLength + payload.count))
-        appendHost(type)
-        bytes.append(contentsOf: payload)
+    func put(_ type: UInt16, bytes payload: [UInt8]) {
+        append16(UInt16(Netlink.attributeHeaderLength + payload.count))
+        append16(type)
+        reserve(payload.count)
+        for b in payload { append8(b) }
         pad()
     }
 
-    mutating func put(_ type: UInt16, u16 value: UInt16) { putScalar(type, value) }
-    mutating func put(_ type: UInt16, u32 value: UInt32) { putScalar(type, value) }
-    mutating func put(_ type: UInt16, u64 value: UInt64) { putScalar(type, value) }
+    func put(_ type: UInt16, u16 value: UInt16) {
+        append16(6)
+        append16(type)
+        append16(value)
+        pad()
+    }
+
+    func put(_ type: UInt16, u32 value: UInt32) {
+        append16(8)
+        append16(type)
+        append32(value)
+    }
+
+    func put(_ type: UInt16, u64 value: UInt64) {
+        append16(12)
+        append16(type)
+        append32(UInt32(truncatingIfNeeded: value))
+        append32(UInt32(truncatingIfNeeded: value &>> 32))
+    }
+
     /// A 16-bit value sent in network byte order (IPVS ports).
-    mutating func put(_ type: UInt16, be16 value: UInt16) { putScalar(type, value.bigEndian) }
+    func put(_ type: UInt16, be16 value: UInt16) { put(type, u16: value.byteSwapped) }
 
     /// A NUL-terminated string (NLA_NUL_STRING).
-    mutating func put(_ type: UInt16, string: String) {
+    func put(_ type: UInt16, string: String) {
         put(type, bytes: Array(string.utf8) + [0])
     }
 
-    mutating func beginNest(_ type: UInt16) {
-        nests.append(bytes.count)
-        appendHost(UInt16(0))
-        appendHost(type | Netlink.attributeNested)
+    func beginNest(_ type: UInt16) {
+        nests.append(count)
+        append16(0)
+        append16(type | Netlink.attributeNested)
     }
 
-    mutating func endNest() {
+    func endNest() {
         let start = nests.removeLast()
-        storeHost(UInt16(bytes.count - start), at: start)
+        store16(UInt16(count - start), at: start)
     }
 
-    private mutating func putScalar<T: FixedWidthInteger>(_ type: UInt16, _ value: T) {
-        appendHost(UInt16(Netlink.attributeHeaderLength + MemoryLayout<T>.size))
-        appendHost(type)
-        appendHost(value)
-        pad()
+    private func pad() {
+        while count & 3 != 0 { append8(0) }
     }
 
-    private mutating func pad() {
-        while bytes.count % 4 != 0 { bytes.append(0) }
+    private func reserve(_ n: Int) {
+        if count + n <= storage.count { return }
+        let grown = UnsafeMutableRawBufferPointer.allocate(byteCount: Swift.max(storage.count * 2, count + n), alignment: 8)
+        grown.baseAddress!.copyMemory(from: storage.baseAddress!, byteCount: count)
+        storage.deallocate()
+        storage = grown
     }
 
-    private mutating func appendHost<T: FixedWidthInteger>(_ value: T) {
-        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    @inline(__always) private func append8(_ v: UInt8) {
+        reserve(1)
+        storage[count] = v
+        count += 1
     }
 
-    private mutating func storeHost<T: FixedWidthInteger>(_ value: T, at offset: Int) {
-        withUnsafeBytes(of: value.littleEndian) { raw in
-            for (i, b) in raw.enumerated() { bytes[offset + i] = b }
-        }
+    @inline(__always) private func append16(_ v: UInt16) {
+        reserve(2)
+        store16(v, at: count)
+        count += 2
+    }
+
+    @inline(__always) private func append32(_ v: UInt32) {
+        reserve(4)
+        store32(v, at: count)
+        count += 4
+    }
+
+    @inline(__always) private func store16(_ v: UInt16, at o: Int) {
+        storage[o] = UInt8(truncatingIfNeeded: v)
+        storage[o + 1] = UInt8(truncatingIfNeeded: v &>> 8)
+    }
+
+    @inline(__always) private func store32(_ v: UInt32, at o: Int) {
+        storage[o] = UInt8(truncatingIfNeeded: v)
+        storage[o + 1] = UInt8(truncatingIfNeeded: v &>> 8)
+        storage[o + 2] = UInt8(truncatingIfNeeded: v &>> 16)
+        storage[o + 3] = UInt8(truncatingIfNeeded: v &>> 24)
     }
 }
 
-/// One netlink message inside a received buffer.
+/// One netlink message inside a received buffer. `payload` points into
+/// the receive buffer: valid only while the message is being handled.
 struct NetlinkMessage {
     var type: UInt16
     var flags: UInt16
     var sequence: UInt32
     /// The bytes after the 16-byte header (for a generic netlink answer,
     /// the genlmsghdr and then the attributes).
-    var payload: ArraySlice<UInt8>
+    var payload: UnsafeRawBufferPointer
 }
 
-/// The attributes of one level: type (with the nested and byte-order flags
-/// masked off) and payload.
-struct NetlinkAttributes: Sequence {
-    let bytes: ArraySlice<UInt8>
+// Readers over raw bytes. Concrete types and byte loads only, so that even
+// a debug build reads a 10,000-entry dump quickly.
 
-    init(_ bytes: ArraySlice<UInt8>) { self.bytes = bytes }
-
-    struct Iterator: IteratorProtocol {
-        var bytes: ArraySlice<UInt8>
-        mutating func next() -> (type: UInt16, payload: ArraySlice<UInt8>)? {
-            guard bytes.count >= Netlink.attributeHeaderLength else { return nil }
-            let start = bytes.startIndex
-            let length = Int(readHost(UInt16.self, bytes, start))
-            let type = readHost(UInt16.self, bytes, start + 2) & Netlink.attributeTypeMask
-            guard length >= Netlink.attributeHeaderLength, length <= bytes.count else { return nil }
-            let payload = bytes[(start + Netlink.attributeHeaderLength)..<(start + length)]
-            let advance = Swift.min(Netlink.align(length), bytes.count)
-            bytes = bytes[(start + advance)...]
-            return (type, payload)
-        }
-    }
-
-    func makeIterator() -> Iterator { Iterator(bytes: bytes) }
+@inline(__always)
+func le16(_ p: UnsafeRawBufferPointer, _ o: Int) -> UInt16 {
+    UInt16(p[o]) | UInt16(p[o + 1]) &<< 8
 }
 
-/// Reads the netlink messages in one received datagram, stopping at a
-/// truncated one.
-func netlinkMessages(in buffer: ArraySlice<UInt8>) -> [NetlinkMessage] {
-    var messages: [NetlinkMessage] = []
-    var offset = buffer.startIndex
-    while buffer.endIndex - offset >= Netlink.headerLength {
-        let length = Int(readHost(UInt32.self, buffer, offset))
-        guard length >= Netlink.headerLength, offset + length <= buffer.endIndex else { break }
-        messages.append(NetlinkMessage(
-            type: readHost(UInt16.self, buffer, offset + 4),
-            flags: readHost(UInt16.self, buffer, offset + 6),
-            sequence: readHost(UInt32.self, buffer, offset + 8),
-            payload: buffer[(offset + Netlink.headerLength)..<(offset + length)]))
+@inline(__always)
+func le32(_ p: UnsafeRawBufferPointer, _ o: Int) -> UInt32 {
+    UInt32(p[o]) | UInt32(p[o + 1]) &<< 8 | UInt32(p[o + 2]) &<< 16 | UInt32(p[o + 3]) &<< 24
+}
+
+@inline(__always)
+func le64(_ p: UnsafeRawBufferPointer, _ o: Int) -> UInt64 {
+    UInt64(le32(p, o)) | UInt64(le32(p, o + 4)) &<< 32
+}
+
+/// `count` bytes from `offset` of `p`, as a buffer of their own.
+@inline(__always)
+func subrange(_ p: UnsafeRawBufferPointer, _ offset: Int, _ count: Int) -> UnsafeRawBufferPointer {
+    UnsafeRawBufferPointer(start: p.baseAddress.map { $0 + offset }, count: count)
+}
+
+/// Calls `body` with each attribute of one level: its type (nested and
+/// byte-order flags masked off) and payload. Stops at a malformed one.
+func forEachAttribute(_ p: UnsafeRawBufferPointer, _ body: (UInt16, UnsafeRawBufferPointer) throws -> Void) rethrows {
+    var offset = 0
+    let end = p.count
+    while end - offset >= Netlink.attributeHeaderLength {
+        let length = Int(le16(p, offset))
+        let type = le16(p, offset + 2) & Netlink.attributeTypeMask
+        guard length >= Netlink.attributeHeaderLength, length <= end - offset else { return }
+        try body(type, subrange(p, offset + Netlink.attributeHeaderLength, length - Netlink.attributeHeaderLength))
         offset += Netlink.align(length)
     }
-    return messages
 }
 
-/// An integer in the host's byte order at `offset` (an absolute index).
-@inline(__always)
-func readHost<T: FixedWidthInteger>(_: T.Type, _ bytes: ArraySlice<UInt8>, _ offset: Int) -> T {
-    var value: T = 0
-    for i in 0..<MemoryLayout<T>.size {
-        value |= T(bytes[offset + i]) << (8 * i)
+/// The payload of the first attribute of `type` at one level.
+func attribute(_ type: UInt16, in p: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+    var found: UnsafeRawBufferPointer?
+    forEachAttribute(p) { t, payload in
+        if found == nil && t == type { found = payload }
     }
-    return value  // little-endian hosts only (checked at compile time above)
+    return found
 }
 
-extension ArraySlice where Element == UInt8 {
-    /// A NLA_U8/U16/U32/U64 payload in host order, or nil when too short.
-    func hostInteger<T: FixedWidthInteger>(_: T.Type) -> T? {
-        count >= MemoryLayout<T>.size ? readHost(T.self, self, startIndex) : nil
+/// Calls `body` with each netlink message in one received datagram,
+/// stopping at a truncated one.
+func forEachMessage(_ p: UnsafeRawBufferPointer, _ body: (NetlinkMessage) throws -> Void) rethrows {
+    var offset = 0
+    while p.count - offset >= Netlink.headerLength {
+        let length = Int(le32(p, offset))
+        guard length >= Netlink.headerLength, length <= p.count - offset else { return }
+        try body(NetlinkMessage(
+            type: le16(p, offset + 4), flags: le16(p, offset + 6), sequence: le32(p, offset + 8),
+            payload: subrange(p, offset + Netlink.headerLength, length - Netlink.headerLength)))
+        offset += Netlink.align(length)
     }
+}
+
+extension UnsafeRawBufferPointer {
+    var u16: UInt16? { count >= 2 ? le16(self, 0) : nil }
+    var u32: UInt32? { count >= 4 ? le32(self, 0) : nil }
+    var u64: UInt64? { count >= 8 ? le64(self, 0) : nil }
 
     /// A NUL-terminated string payload.
     var cString: String {
-        let end = firstIndex(of: 0) ?? endIndex
-        return String(decoding: self[startIndex..<end], as: UTF8.self)
+        var end = 0
+        while end < count && self[end] != 0 { end += 1 }
+        return String(decoding: subrange(self, 0, end), as: UTF8.self)
     }
+
+    var bytes: [UInt8] { [UInt8](self) }
 }

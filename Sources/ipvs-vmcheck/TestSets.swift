@@ -98,9 +98,11 @@ enum TestSets {
             let s = KernelVirtualService(family: inet, proto: tcp, address: v4(10, 0, 1, n), port: 80, scheduler: name)
             entries.append((s, [
                 KernelRealServer(family: inet, address: v4(10, 1, n, 1), port: 8080, forwarding: masq, weight: 1),
-                KernelRealServer(family: inet, address: v4(10, 1, n, 2), port: 8080, forwarding: direct, weight: 2,
+                // direct routing and tunnel keep the virtual port (ipvsadm
+                // makes it so; the kernel would store another)
+                KernelRealServer(family: inet, address: v4(10, 1, n, 2), port: 80, forwarding: direct, weight: 2,
                                  upperThreshold: 100, lowerThreshold: 10),
-                KernelRealServer(family: inet, address: v4(10, 1, n, 3), port: 8080, forwarding: tunnel, weight: 0),
+                KernelRealServer(family: inet, address: v4(10, 1, n, 3), port: 80, forwarding: tunnel, weight: 0),
             ]))
         }
         entries.append((
@@ -147,20 +149,32 @@ enum TestSets {
     /// `features` after edits of each kind: a scheduler, a weight, a
     /// forwarding method, thresholds, persistence off, a real server gone
     /// and one new, a service gone and one new.
+    /// What ipvsadm makes of a table: it has no option for the local
+    /// method, so the local real server is made with -g (direct).
+    static func asIpvsadmMakesIt(_ table: Table) -> Table {
+        var t = table
+        for i in t.entries.indices {
+            for j in t.entries[i].dests.indices where t.entries[i].dests[j].forwarding == local {
+                t.entries[i].dests[j].forwarding = direct
+            }
+        }
+        return t
+    }
+
     static func edited(schedulers: [String]) -> Table {
         var t = features(schedulers: schedulers)
         // first scheduler service: another scheduler
         t.entries[0].service.scheduler = t.entries[0].service.scheduler == "wlc" ? "rr" : "wlc"
-        // its first real server: weight and forwarding
+        // its first real server: a weight
         t.entries[0].dests[0].weight = 7
-        t.entries[0].dests[0].forwarding = direct
-        // its second: thresholds off
+        // its second: NAT instead of direct routing, thresholds off
+        t.entries[0].dests[1].forwarding = masq
         t.entries[0].dests[1].upperThreshold = 0
         t.entries[0].dests[1].lowerThreshold = 0
         // the second scheduler service: drop a real server, add another
         if t.entries.count > 1 {
             t.entries[1].dests.removeLast()
-            t.entries[1].dests.append(KernelRealServer(family: inet, address: v4(10, 1, 250, 9), port: 9090,
+            t.entries[1].dests.append(KernelRealServer(family: inet, address: v4(10, 1, 250, 9), port: 80,
                                                        forwarding: tunnel, weight: 9))
         }
         for i in t.entries.indices {
@@ -192,7 +206,7 @@ enum TestSets {
             for j in 0..<dests {
                 let k = i * dests + j
                 ds.append(KernelRealServer(family: inet, address: v4(10, UInt8(20 + k / 65536), UInt8(k / 256 % 256), UInt8(k % 256)),
-                                           port: 8080, forwarding: direct, weight: 1))
+                                           port: 80, forwarding: direct, weight: 1))
             }
             entries.append((s, ds))
         }

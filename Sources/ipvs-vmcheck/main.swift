@@ -13,8 +13,9 @@ import Glibc
 ///                          (or many to a system call with --batch)
 ///   edit                   turn the features set into the edited set with
 ///                          the fewest edits, adds and deletes
-///   verify features|edited|bench [...]      dump the kernel's table and
-///                          compare it with the set, field by field
+///   verify features|edited|bench [--made-by-ipvsadm] [...]  dump the
+///                          kernel's table and compare it with the set,
+///                          field by field
 ///   twin                   the features set, its edits and the error cases
 ///                          on RecordingIPVS and on the kernel: same tables,
 ///                          same errnos
@@ -152,8 +153,10 @@ do {
         print("edit: \(list.count) requests")
 
     case "verify":
+        // --made-by-ipvsadm: the set as ipvsadm -R makes it
         let ipvs = connect()
-        if !compare(try read(ipvs), set(operand), operand ?? "") { exit(1) }
+        let want = arguments.contains("--made-by-ipvsadm") ? TestSets.asIpvsadmMakesIt(set(operand)) : set(operand)
+        if !compare(try read(ipvs), want, operand ?? "") { exit(1) }
 
     case "flush":
         try connect().flush()

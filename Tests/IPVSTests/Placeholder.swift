@@ -1,3 +1,0 @@
-import XCTest
-// placeholder until the first tests land
-final class IPVSTestsPlaceholder: XCTestCase {}
