@@ -124,6 +124,7 @@ let package = Package(
         ]),
         // The daemon's ingest path without sockets, for timing and callgrind.
         .executableTarget(name: "ingest-profile", dependencies: ["BGPCodec", "BGPSession", "RIB"]),
+        .executableTarget(name: "ipvs-vmcheck", dependencies: ["IPVSNetlink"]),
         .executableTarget(name: "bgp-streamgen", dependencies: [
             "BGPCodec",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -1,0 +1,173 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The kernel's IPVS table over generic netlink (the "IPVS" family,
+/// libnl-genl-3 for the socket and the family's id). Every add, edit and
+/// delete is one netlink request, acknowledged by the kernel; `apply` sends
+/// many requests to a system call and then reads their acknowledgements.
+///
+/// Acts in the network namespace of the thread that created it. One owner.
+public final class NetlinkIPVS: IPVSKernel {
+    private let socket: GenericNetlinkSocket
+    private let writer: IPVSRequestWriter
+
+    /// Requests per system call in `apply`: their acknowledgements must fit
+    /// the socket's receive queue (each takes well under 1 KiB of it).
+    public static let batchLimit = 256
+
+    public init() throws {
+        socket = try GenericNetlinkSocket(family: IPVSConstants.genlName,
+                                          missing: "IPVS is not available in this kernel (modprobe ip_vs)")
+        writer = IPVSRequestWriter(family: socket.familyID)
+    }
+
+    /// The generic netlink family id the kernel gave IPVS.
+    public var familyID: UInt16 { socket.familyID }
+
+    public func services() throws -> [KernelVirtualService] {
+        try consistentDump("list services") { sequence in
+            writer.dumpServices(sequence: sequence)
+        } parse: { payload in IPVSAnswer.service(payload) }
+    }
+
+    public func realServers(of service: KernelVirtualService) throws -> [KernelRealServer] {
+        try consistentDump("list real servers of \(IPVSText.service(service))") { sequence in
+            writer.dumpRealServers(of: service, sequence: sequence)
+        } parse: { payload in IPVSAnswer.realServer(payload, serviceFamily: service.family) }
+    }
+
+    public func addService(_ s: KernelVirtualService) throws { try single(.addService(s)) }
+    public func editService(_ s: KernelVirtualService) throws { try single(.editService(s)) }
+    public func deleteService(_ s: KernelVirtualService) throws { try single(.deleteService(s)) }
+    public func addRealServer(_ d: KernelRealServer, to s: KernelVirtualService) throws {
+        try single(.addRealServer(d, to: s))
+    }
+    public func editRealServer(_ d: KernelRealServer, in s: KernelVirtualService) throws {
+        try single(.editRealServer(d, in: s))
+    }
+    public func deleteRealServer(_ d: KernelRealServer, from s: KernelVirtualService) throws {
+        try single(.deleteRealServer(d, from: s))
+    }
+
+    public func flush() throws {
+        let sequence = socket.reserveSequences(1)
+        writer.writer.removeAll()
+        writer.flush(sequence: sequence)
+        try socket.send(writer.writer.buffer, "flush")
+        let (code, text) = try socket.acknowledgements(first: sequence, count: 1, "flush")[0]
+        if code != 0 { throw IPVSText.error("flush", code, text) }
+    }
+
+    /// Sends the changes `batchLimit` to a system call, in order; the kernel
+    /// handles each request of a call in turn and acknowledges each, so a
+    /// failure does not stop the ones after it.
+    public func apply(_ changes: [IPVSChange]) throws {
+        var failures: [(index: Int, change: IPVSChange, error: IPVSError)] = []
+        var start = 0
+        while start < changes.count {
+            let end = min(start + Self.batchLimit, changes.count)
+            let first = socket.reserveSequences(end - start)
+            writer.writer.removeAll()
+            for i in start..<end {
+                writer.change(changes[i], sequence: first &+ UInt32(i - start))
+            }
+            let operation = "apply changes \(start + 1)-\(end) of \(changes.count)"
+            try socket.send(writer.writer.buffer, operation)
+            let acks = try socket.acknowledgements(first: first, count: end - start, operation)
+            for (offset, (code, text)) in acks.enumerated() where code != 0 {
+                let change = changes[start + offset]
+                failures.append((start + offset, change, IPVSText.error(IPVSText.change(change), code, text)))
+            }
+            start = end
+        }
+        if !failures.isEmpty { throw IPVSBatchError(failures: failures) }
+    }
+
+    private func single(_ change: IPVSChange) throws {
+        let sequence = socket.reserveSequences(1)
+        writer.writer.removeAll()
+        writer.change(change, sequence: sequence)
+        let operation = IPVSText.change(change)
+        try socket.send(writer.writer.buffer, operation)
+        let (code, text) = try socket.acknowledgements(first: sequence, count: 1, operation)[0]
+        if code != 0 { throw IPVSText.error(operation, code, text) }
+    }
+
+    /// A dump, started again (3 attempts in all) when the kernel marks it
+    /// interrupted.
+    private func consistentDump<T>(_ operation: String, request: (UInt32) -> Void,
+                                   parse: (UnsafeRawBufferPointer) -> T?) throws -> [T] {
+        var attempt = 1
+        while true {
+            var result: [T] = []
+            let sequence = socket.reserveSequences(1)
+            writer.writer.removeAll()
+            request(sequence)
+            let consistent = try socket.dump(writer.writer.buffer, sequence: sequence, operation) { payload in
+                if let value = parse(payload) { result.append(value) }
+            }
+            if consistent || attempt == 3 { return result }
+            attempt += 1
+        }
+    }
+}
+
+/// Names and sentences for operations and errors.
+enum IPVSText {
+    static func address(_ bytes: [UInt8]) -> String {
+        if bytes.count == 4 { return bytes.map(String.init).joined(separator: ".") }
+        if bytes.count == 16 {
+            var groups: [String] = []
+            for i in stride(from: 0, to: 16, by: 2) {
+                groups.append(String(UInt16(bytes[i]) << 8 | UInt16(bytes[i + 1]), radix: 16))
+            }
+            return "[" + groups.joined(separator: ":") + "]"
+        }
+        return bytes.map { String($0, radix: 16) }.joined(separator: ":")
+    }
+
+    static func service(_ s: KernelVirtualService) -> String {
+        if s.fwmark != 0 { return "fwmark \(s.fwmark)" + (s.family == IPVSConstants.afInet6 ? " (IPv6)" : "") }
+        let proto: String
+        switch s.proto {
+        case IPVSConstants.protoTCP: proto = "tcp"
+        case IPVSConstants.protoUDP: proto = "udp"
+        case IPVSConstants.protoSCTP: proto = "sctp"
+        default: proto = "proto \(s.proto)"
+        }
+        return "\(proto) \(address(s.address)):\(s.port)"
+    }
+
+    static func realServer(_ d: KernelRealServer) -> String { "\(address(d.address)):\(d.port)" }
+
+    static func change(_ change: IPVSChange) -> String {
+        switch change {
+        case .addService(let s): return "add service \(service(s))"
+        case .editService(let s): return "edit service \(service(s))"
+        case .deleteService(let s): return "delete service \(service(s))"
+        case .addRealServer(let d, let s): return "add real server \(realServer(d)) to \(service(s))"
+        case .editRealServer(let d, let s): return "edit real server \(realServer(d)) of \(service(s))"
+        case .deleteRealServer(let d, let s): return "delete real server \(realServer(d)) of \(service(s))"
+        }
+    }
+
+    /// What an errno means for an IPVS request (the kernel's codes in
+    /// net/netfilter/ipvs/ip_vs_ctl.c), else strerror.
+    static func error(_ operation: String, _ code: Int32, _ kernelText: String?) -> IPVSError {
+        let isService = operation.contains("service") && !operation.contains("real server")
+        var text: String
+        switch code {
+        case EEXIST: text = isService ? "the service already exists" : "the real server already exists"
+        case ESRCH: text = "no such service"
+        case ENOENT: text = isService ? "no such scheduler (or persistence engine)" : "no such real server"
+        case EINVAL: text = "invalid argument"
+        case EPERM: text = "operation not permitted (IPVS needs CAP_NET_ADMIN)"
+        case EAFNOSUPPORT: text = "address family not supported"
+        case ENOMEM: text = "out of memory"
+        default: text = String(cString: strerror(code))
+        }
+        if let kernelText, !kernelText.isEmpty { text += ": " + kernelText }
+        return IPVSError(operation: operation, code: code, message: text)
+    }
+}

@@ -1,0 +1,251 @@
+/// Netlink messages as bytes: a writer for requests (header, generic
+/// netlink header, attributes with nesting) and readers for answers. Pure
+/// code with no I/O, so IPVSTests checks it byte for byte. Host byte order
+/// (little-endian here) for netlink's own fields and for NLA_U16/U32/U64
+/// payloads, as the kernel expects; ports go in network order (be16).
+
+#if _endian(big)
+#error("NetlinkWire writes and reads netlink's host-order fields as little-endian")
+#endif
+
+/// Netlink framing constants (linux/netlink.h, linux/genetlink.h).
+enum Netlink {
+    static let headerLength = 16      // struct nlmsghdr
+    static let genlHeaderLength = 4   // struct genlmsghdr
+    static let attributeHeaderLength = 4
+    static let typeError: UInt16 = 2  // NLMSG_ERROR
+    static let typeDone: UInt16 = 3   // NLMSG_DONE
+    static let flagRequest: UInt16 = 0x1
+    static let flagMulti: UInt16 = 0x2
+    static let flagAck: UInt16 = 0x4
+    static let flagDumpInterrupted: UInt16 = 0x10
+    static let flagDump: UInt16 = 0x300
+    static let flagAckTLVs: UInt16 = 0x200  // in an NLMSG_ERROR: extended ack attributes follow
+    static let attributeNested: UInt16 = 0x8000  // NLA_F_NESTED
+    static let attributeTypeMask: UInt16 = 0x3fff
+
+    static func align(_ n: Int) -> Int { (n + 3) & ~3 }
+}
+
+/// Builds one or more netlink messages into a growing buffer of its own.
+/// Many requests can go into one buffer, and so into one sendmsg: the
+/// kernel handles them in order and acknowledges each. Bytes are stored one
+/// by one through concrete types, so that a debug build encodes quickly.
+final class NetlinkWriter {
+    private var storage: UnsafeMutableRawBufferPointer
+    private(set) var count = 0
+    private var messageStart = 0
+    private var nests: [Int] = []
+
+    init(capacity: Int = 4096) {
+        storage = UnsafeMutableRawBufferPointer.allocate(byteCount: Swift.max(capacity, 64), alignment: 8)
+    }
+
+    deinit { storage.deallocate() }
+
+    /// The bytes written so far; valid until the next write or removeAll.
+    var buffer: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: storage.baseAddress, count: count) }
+
+    /// A copy of the bytes written so far.
+    var bytes: [UInt8] { [UInt8](buffer) }
+
+    func removeAll() {
+        count = 0
+        nests.removeAll(keepingCapacity: true)
+    }
+
+    /// Starts a generic netlink message; `endMessage` fills in its length.
+    func beginMessage(family: UInt16, flags: UInt16, sequence: UInt32, command: UInt8, version: UInt8) {
+        precondition(nests.isEmpty, "a message began inside an open nest")
+        messageStart = count
+        append32(0)  // nlmsg_len, filled in by endMessage
+        append16(family)
+        append16(flags)
+        append32(sequence)
+        append32(0)  // nlmsg_pid: the kernel fills in the sender's
+        append8(command)
+        append8(version)
+        append16(0)
+    }
+
+    func endMessage() {
+        precondition(nests.isEmpty, "a message ended with an open nest")
+        store32(UInt32(count - messageStart), at: messageStart)
+    }
+
+    func put(_ type: UInt16, bytes payload: [UInt8]) {
+        append16(UInt16(Netlink.attributeHeaderLength + payload.count))
+        append16(type)
+        reserve(payload.count)
+        for b in payload { append8(b) }
+        pad()
+    }
+
+    func put(_ type: UInt16, u16 value: UInt16) {
+        append16(6)
+        append16(type)
+        append16(value)
+        pad()
+    }
+
+    func put(_ type: UInt16, u32 value: UInt32) {
+        append16(8)
+        append16(type)
+        append32(value)
+    }
+
+    func put(_ type: UInt16, u64 value: UInt64) {
+        append16(12)
+        append16(type)
+        append32(UInt32(truncatingIfNeeded: value))
+        append32(UInt32(truncatingIfNeeded: value &>> 32))
+    }
+
+    /// A 16-bit value sent in network byte order (IPVS ports).
+    func put(_ type: UInt16, be16 value: UInt16) { put(type, u16: value.byteSwapped) }
+
+    /// A NUL-terminated string (NLA_NUL_STRING).
+    func put(_ type: UInt16, string: String) {
+        put(type, bytes: Array(string.utf8) + [0])
+    }
+
+    func beginNest(_ type: UInt16) {
+        nests.append(count)
+        append16(0)
+        append16(type | Netlink.attributeNested)
+    }
+
+    func endNest() {
+        let start = nests.removeLast()
+        store16(UInt16(count - start), at: start)
+    }
+
+    private func pad() {
+        while count & 3 != 0 { append8(0) }
+    }
+
+    private func reserve(_ n: Int) {
+        if count + n <= storage.count { return }
+        let grown = UnsafeMutableRawBufferPointer.allocate(byteCount: Swift.max(storage.count * 2, count + n), alignment: 8)
+        grown.baseAddress!.copyMemory(from: storage.baseAddress!, byteCount: count)
+        storage.deallocate()
+        storage = grown
+    }
+
+    @inline(__always) private func append8(_ v: UInt8) {
+        reserve(1)
+        storage[count] = v
+        count += 1
+    }
+
+    @inline(__always) private func append16(_ v: UInt16) {
+        reserve(2)
+        store16(v, at: count)
+        count += 2
+    }
+
+    @inline(__always) private func append32(_ v: UInt32) {
+        reserve(4)
+        store32(v, at: count)
+        count += 4
+    }
+
+    @inline(__always) private func store16(_ v: UInt16, at o: Int) {
+        storage[o] = UInt8(truncatingIfNeeded: v)
+        storage[o + 1] = UInt8(truncatingIfNeeded: v &>> 8)
+    }
+
+    @inline(__always) private func store32(_ v: UInt32, at o: Int) {
+        storage[o] = UInt8(truncatingIfNeeded: v)
+        storage[o + 1] = UInt8(truncatingIfNeeded: v &>> 8)
+        storage[o + 2] = UInt8(truncatingIfNeeded: v &>> 16)
+        storage[o + 3] = UInt8(truncatingIfNeeded: v &>> 24)
+    }
+}
+
+/// One netlink message inside a received buffer. `payload` points into
+/// the receive buffer: valid only while the message is being handled.
+struct NetlinkMessage {
+    var type: UInt16
+    var flags: UInt16
+    var sequence: UInt32
+    /// The bytes after the 16-byte header (for a generic netlink answer,
+    /// the genlmsghdr and then the attributes).
+    var payload: UnsafeRawBufferPointer
+}
+
+// Readers over raw bytes. Concrete types and byte loads only, so that even
+// a debug build reads a 10,000-entry dump quickly.
+
+@inline(__always)
+func le16(_ p: UnsafeRawBufferPointer, _ o: Int) -> UInt16 {
+    UInt16(p[o]) | UInt16(p[o + 1]) &<< 8
+}
+
+@inline(__always)
+func le32(_ p: UnsafeRawBufferPointer, _ o: Int) -> UInt32 {
+    UInt32(p[o]) | UInt32(p[o + 1]) &<< 8 | UInt32(p[o + 2]) &<< 16 | UInt32(p[o + 3]) &<< 24
+}
+
+@inline(__always)
+func le64(_ p: UnsafeRawBufferPointer, _ o: Int) -> UInt64 {
+    UInt64(le32(p, o)) | UInt64(le32(p, o + 4)) &<< 32
+}
+
+/// `count` bytes from `offset` of `p`, as a buffer of their own.
+@inline(__always)
+func subrange(_ p: UnsafeRawBufferPointer, _ offset: Int, _ count: Int) -> UnsafeRawBufferPointer {
+    UnsafeRawBufferPointer(start: p.baseAddress.map { $0 + offset }, count: count)
+}
+
+/// Calls `body` with each attribute of one level: its type (nested and
+/// byte-order flags masked off) and payload. Stops at a malformed one.
+func forEachAttribute(_ p: UnsafeRawBufferPointer, _ body: (UInt16, UnsafeRawBufferPointer) throws -> Void) rethrows {
+    var offset = 0
+    let end = p.count
+    while end - offset >= Netlink.attributeHeaderLength {
+        let length = Int(le16(p, offset))
+        let type = le16(p, offset + 2) & Netlink.attributeTypeMask
+        guard length >= Netlink.attributeHeaderLength, length <= end - offset else { return }
+        try body(type, subrange(p, offset + Netlink.attributeHeaderLength, length - Netlink.attributeHeaderLength))
+        offset += Netlink.align(length)
+    }
+}
+
+/// The payload of the first attribute of `type` at one level.
+func attribute(_ type: UInt16, in p: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+    var found: UnsafeRawBufferPointer?
+    forEachAttribute(p) { t, payload in
+        if found == nil && t == type { found = payload }
+    }
+    return found
+}
+
+/// Calls `body` with each netlink message in one received datagram,
+/// stopping at a truncated one.
+func forEachMessage(_ p: UnsafeRawBufferPointer, _ body: (NetlinkMessage) throws -> Void) rethrows {
+    var offset = 0
+    while p.count - offset >= Netlink.headerLength {
+        let length = Int(le32(p, offset))
+        guard length >= Netlink.headerLength, length <= p.count - offset else { return }
+        try body(NetlinkMessage(
+            type: le16(p, offset + 4), flags: le16(p, offset + 6), sequence: le32(p, offset + 8),
+            payload: subrange(p, offset + Netlink.headerLength, length - Netlink.headerLength)))
+        offset += Netlink.align(length)
+    }
+}
+
+extension UnsafeRawBufferPointer {
+    var u16: UInt16? { count >= 2 ? le16(self, 0) : nil }
+    var u32: UInt32? { count >= 4 ? le32(self, 0) : nil }
+    var u64: UInt64? { count >= 8 ? le64(self, 0) : nil }
+
+    /// A NUL-terminated string payload.
+    var cString: String {
+        var end = 0
+        while end < count && self[end] != 0 { end += 1 }
+        return String(decoding: subrange(self, 0, end), as: UTF8.self)
+    }
+
+    var bytes: [UInt8] { [UInt8](self) }
+}

@@ -1,3 +1,0 @@
-import CNLGenl
-// IPVSNetlink: placeholder until its first file lands.
-enum IPVSNetlinkModule {}
