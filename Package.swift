@@ -111,7 +111,7 @@ let package = Package(
         .executableTarget(name: "vipd", dependencies: [
             "BGPCodec", "BGPCodecJSON", "BGPSession", "BGPTransport", "RIB", "VipdConfig",
             "KernelRoutes", "VipdTelemetry", "Layer2Frames", "Layer2Link", "Election", "EtcdClient",
-            "Health", "HealthProbe",
+            "Health", "HealthProbe", "IPVS", "IPVSNetlink", "NATRules",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -141,7 +141,7 @@ let package = Package(
         .testTarget(name: "RIBTests", dependencies: ["RIB", "BGPCodec", "BGPSession"]),
         .testTarget(name: "KernelRoutesTests", dependencies: ["KernelRoutes"]),
         .testTarget(name: "VipdDaemonTests", dependencies: [
-            "vipd", "KernelRoutes", "RIB", "VipdConfig", "BGPCodec", "Layer2Frames", "Layer2Link",
+            "vipd", "KernelRoutes", "RIB", "VipdConfig", "BGPCodec", "Layer2Frames", "Layer2Link", "IPVS", "IPVSNetlink",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),

@@ -1,3 +1,4 @@
+import IPVS
 /// The "IPVS" generic netlink family's requests and answers, as bytes
 /// (linux/ip_vs.h). Pure: NetlinkIPVS sends what this writes and hands
 /// what it receives here.

@@ -1,3 +1,4 @@
+import IPVS
 /// The kernel's view of IPVS, as the "IPVS" generic netlink family carries
 /// it: numbers and address bytes exactly as the kernel has them, no
 /// interpretation. The pure model (module IPVS) converts to and from these.
@@ -8,23 +9,8 @@
 /// and `port` read back as 0 (and all-zero bytes), and RecordingIPVS does
 /// the same. The kernel's internal IP_VS_SVC_F_HASHED flag is not reported.
 
-/// Counters of a service or a real server (the kernel's 64-bit stats).
-public struct IPVSStats: Hashable, Sendable {
-    public var conns: UInt64
-    public var inPackets: UInt64
-    public var outPackets: UInt64
-    public var inBytes: UInt64
-    public var outBytes: UInt64
-
-    public init(conns: UInt64 = 0, inPackets: UInt64 = 0, outPackets: UInt64 = 0, inBytes: UInt64 = 0,
-                outBytes: UInt64 = 0) {
-        self.conns = conns
-        self.inPackets = inPackets
-        self.outPackets = outPackets
-        self.inBytes = inBytes
-        self.outBytes = outBytes
-    }
-}
+// Counters are the model's `IPVSStats` (module IPVS): the same five
+// 64-bit numbers of the kernel's stats64.
 
 public struct KernelVirtualService: Hashable, Sendable {
     /// AF_INET (2) or AF_INET6 (10).
@@ -71,9 +57,9 @@ public struct KernelVirtualService: Hashable, Sendable {
     }
 
     /// What identifies the service to the kernel.
-    public var key: IPVSServiceKey {
-        fwmark != 0 ? IPVSServiceKey(family: family, proto: 0, address: [], port: 0, fwmark: fwmark)
-            : IPVSServiceKey(family: family, proto: proto, address: address, port: port, fwmark: 0)
+    public var key: KernelServiceKey {
+        fwmark != 0 ? KernelServiceKey(family: family, proto: 0, address: [], port: 0, fwmark: fwmark)
+            : KernelServiceKey(family: family, proto: proto, address: address, port: port, fwmark: 0)
     }
 
     /// The same service without counters: what a request carries and what
@@ -86,7 +72,7 @@ public struct KernelVirtualService: Hashable, Sendable {
 }
 
 /// The identity of a virtual service in the kernel's table.
-public struct IPVSServiceKey: Hashable, Sendable {
+public struct KernelServiceKey: Hashable, Sendable {
     public var family: UInt16
     public var proto: UInt16
     public var address: [UInt8]

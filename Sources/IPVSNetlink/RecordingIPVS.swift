@@ -20,8 +20,8 @@ public final class RecordingIPVS: IPVSKernel {
     /// leaves the table alone), as a kernel refusal would.
     public var failure: (@Sendable (IPVSChange) -> IPVSError?)?
 
-    private var order: [IPVSServiceKey] = []
-    private var table: [IPVSServiceKey: (service: KernelVirtualService, dests: [KernelRealServer])] = [:]
+    private var order: [KernelServiceKey] = []
+    private var table: [KernelServiceKey: (service: KernelVirtualService, dests: [KernelRealServer])] = [:]
 
     public static let linuxSchedulers: Set<String> = [
         "rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq", "mh", "fo", "ovf", "twos",

@@ -83,7 +83,7 @@ let benchDests = Int(option("--dests") ?? "10") ?? 10
 /// diff, not vipd's planner).
 @MainActor func changes(from old: Table, to new: Table) -> [IPVSChange] {
     var result: [IPVSChange] = []
-    var oldByKey: [IPVSServiceKey: (KernelVirtualService, [KernelRealServer])] = [:]
+    var oldByKey: [KernelServiceKey: (KernelVirtualService, [KernelRealServer])] = [:]
     for e in old.entries { oldByKey[e.service.key] = (e.service, e.dests) }
     let newKeys = Set(new.entries.map { $0.service.key })
     for e in old.entries where !newKeys.contains(e.service.key) { result.append(.deleteService(e.service)) }

@@ -10,7 +10,7 @@ struct Vipctl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vipctl",
         abstract: "Control and inspect vipd, and decode BGP messages.",
-        subcommands: [Decode.self, Neighbors.self, Rib.self, Vips.self, Vip.self, Peer.self, Debug.self, Election.self, Drain.self, Undrain.self,
+        subcommands: [Decode.self, Neighbors.self, Rib.self, Vips.self, Vip.self, Peer.self, Debug.self, Election.self, Drain.self, Undrain.self, LB.self,
                       Reload.self, Stop.self]
     )
 }

@@ -8,7 +8,8 @@ import NIOPosix
 /// the command words of interfaces.md: "neighbors", "rib" (--family,
 /// --peer, --prefix, --in | --out), "vips", "vip" (add|del ADDRESS
 /// [--mode M]), "peer" (reset ADDRESS [--soft]), "debug" (peer ADDRESS
-/// on|off), "election" ([resign]), "drain", "undrain", "reload", "stop"
+/// on|off), "election" ([resign]), "lb" (show [--stats] [--text] | backend
+/// set|reset ...), "drain", "undrain", "reload", "stop"
 /// (--graceful-restart). Errors reply
 /// {"error": "..."}.
 enum ControlServer {
@@ -32,6 +33,7 @@ final class ControlHandler: ChannelInboundHandler, @unchecked Sendable {
     init(daemon: Daemon) { self.daemon = daemon }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let received = NIODeadline.now()
         var buffer = unwrapInboundIn(data)
         pending += buffer.readBytes(length: buffer.readableBytes) ?? []
         guard pending.count <= 65536 else {
@@ -57,6 +59,9 @@ final class ControlHandler: ChannelInboundHandler, @unchecked Sendable {
         case "election" where args.isEmpty: answer = daemon.electionJSON()
         case "election" where args == ["resign"]: answer = daemon.electionResign()
         case "election": answer = context.eventLoop.makeSucceededFuture(.object([("error", .string("usage: election [resign]"))]))
+        case "lb" where args.first == "show": answer = daemon.lbShow(Array(args.dropFirst()))
+        case "lb" where args.first == "backend": answer = daemon.lbBackend(args, received: received)
+        case "lb": answer = context.eventLoop.makeSucceededFuture(.object([("error", .string("usage: lb show [--stats] | lb backend set|reset ..."))]))
         case "drain": answer = daemon.drainCommand(true)
         case "undrain": answer = daemon.drainCommand(false)
         case "reload": answer = daemon.reloadFromFile().map { s in

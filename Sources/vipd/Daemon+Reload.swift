@@ -80,6 +80,12 @@ extension Daemon {
         }
         updateRecording()
         reconfigureGates(old: old)
+        if old.services != new.services {
+            if ipvs == nil { startIPVS() } else {
+                startBackendChecks()
+                reconcileIPVS(reason: "reload")
+            }
+        }
         syncVIPs()
         updateCampaign()
         if fibChanged { kernel?.reinstallFIB(new.fib, rib: rib) }

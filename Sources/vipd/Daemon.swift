@@ -70,6 +70,15 @@ final class Daemon: @unchecked Sendable {
     var healthChecker: HealthChecker?
     var drainTimer: Scheduled<Void>?
 
+    /// vipd's IPVS table; nil without services or without IPVS in the kernel.
+    var ipvs: IPVSPlumbing?
+    /// Each IPVS backend's check, its probe, its verdict (nil until the
+    /// first), and the runtime weights of `vipctl lb backend set`.
+    var backendCheckers: [BackendID: HealthChecker] = [:]
+    var backendSpecs: [BackendID: ProbeSpec] = [:]
+    var backendUp: [BackendID: Bool] = [:]
+    var weightOverrides: [BackendID: Int32] = [:]
+
     /// Set when this run follows a graceful stop (RFC 4724 restarting speaker).
     let restarting: Bool
     /// Called when a control request ends the process.
@@ -123,6 +132,7 @@ final class Daemon: @unchecked Sendable {
         try loop.submit {
             self.startLayer2()
             self.startHealth()
+            self.startIPVS()
             self.syncVIPs()
             self.startElection()
         }.wait()
@@ -145,6 +155,7 @@ final class Daemon: @unchecked Sendable {
                 self.loop.submit {
                     self.stopHealth()
                     self.stopLayer2()
+                    self.stopIPVS()
                     for peer in self.out.keys.sorted() {
                         guard let msgs = self.out[peer]?.withdrawAll() else { continue }
                         self.speaker.send(updates: msgs, to: peer)

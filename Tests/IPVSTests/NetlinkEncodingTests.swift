@@ -1,3 +1,4 @@
+import IPVS
 import CNLGenl
 @testable import IPVSNetlink
 import XCTest

@@ -1,3 +1,4 @@
+import IPVS
 import Glibc
 import IPVSNetlink
 import XCTest

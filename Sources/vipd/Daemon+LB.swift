@@ -1,0 +1,128 @@
+import BGPCodec
+import BGPCodecJSON
+import IPVS
+import IPVSNetlink
+import NIOCore
+import VipdConfig
+
+/// `vipctl lb`: the kernel's IPVS table as `ipvsadm -Ln` shows it (or as
+/// JSON), which entries vipd manages and each backend's health; and one
+/// backend's weight changed at run time with one netlink operation.
+extension Daemon {
+    /// `lb show [--stats] [--text]`: JSON (interfaces.md) or, with --text,
+    /// {"text": ipvsadm's layout with vipd's marks}.
+    func lbShow(_ args: [String]) -> EventLoopFuture<JSONValue> {
+        loop.submit {
+            guard let ipvs = self.ipvs else { throw ControlError("IPVS is not in use on this node (no services, or no IPVS in the kernel)") }
+            let (table, counters) = try IPVSBridge.read(ipvs.kernel)
+            if args.contains("--text") {
+                let text = args.contains("--stats") ? IPVSAdmText.listStats(table, counters: counters) : IPVSAdmText.list(table, counters: counters)
+                return .object([("text", .string(text)), ("managed", .array(ipvs.owned.sorted().map { .string($0.description) })),
+                                ("health", .object(self.backendUp.keys.sorted().map { ("\($0)", .string(self.backendUp[$0]! ? "up" : "down")) }))])
+            }
+            return .array(table.sortedServices.map { s in self.serviceJSON(s, counters, managed: ipvs.owned.contains(s.service.key), stats: args.contains("--stats")) })
+        }
+    }
+
+    private func serviceJSON(_ s: IPVSServiceState, _ c: IPVSCounters, managed: Bool, stats: Bool) -> JSONValue {
+        let k = s.service.key
+        var vip: JSONValue = .null, port: JSONValue = .null, fwmark: JSONValue = .null, proto: JSONValue = .null
+        switch k {
+        case .address(let p, let a, let pt):
+            vip = .string("\(a)"); port = .int(Int(pt)); proto = .string("\(p)")
+        case .fwmark(let m, _):
+            fwmark = .int(Int(m))
+        }
+        var row: [(String, JSONValue)] = [
+            ("vip", vip), ("port", port), ("fwmark", fwmark), ("protocol", proto),
+            ("scheduler", .string(s.service.scheduler)), ("managed", .bool(managed)),
+        ]
+        if s.service.persistence > 0 { row.append(("persistence", .int(Int(s.service.persistence)))) }
+        row.append(("backends", .array(s.sortedDestinations.map { d in
+            let dc = c.destination(d.key, of: k)
+            let id = BackendID(service: k, destination: d.key)
+            let health: String = managed ? (backendUp[id].map { $0 ? "up" : "down" } ?? (backendCheckers[id] == nil ? "unchecked" : "unknown")) : "unmanaged"
+            var b: [(String, JSONValue)] = [
+                ("address", .string("\(d.address)")), ("port", .int(Int(d.port))), ("forwarding", .string(Self.forwardingName(d.forwarding))),
+                ("weight", .int(Int(d.weight))), ("health", .string(health)),
+                ("active_conns", .int(Int(dc.activeConns))), ("inactive_conns", .int(Int(dc.inactiveConns))),
+            ]
+            if weightOverrides[id] != nil { b.append(("override", .bool(true))) }
+            if stats {
+                b.append(("conns", .int(Int(dc.stats.conns)))); b.append(("in_packets", .int(Int(dc.stats.inPackets))))
+                b.append(("out_packets", .int(Int(dc.stats.outPackets)))); b.append(("in_bytes", .int(Int(dc.stats.inBytes))))
+                b.append(("out_bytes", .int(Int(dc.stats.outBytes))))
+            }
+            return .object(b)
+        })))
+        return .object(row)
+    }
+
+    static func forwardingName(_ f: IPVSForwarding) -> String {
+        switch f {
+        case .droute: return "direct"
+        case .masq: return "nat"
+        case .tunnel: return "tunnel"
+        case .local: return "local"
+        }
+    }
+
+    /// `lb backend set [--protocol P] VIP:PORT BACKEND:PORT --weight N` and
+    /// `lb backend reset [--protocol P] VIP:PORT BACKEND:PORT`. A set is one
+    /// netlink edit, timed from the request's arrival to the kernel's
+    /// acknowledgement; it stays over reloads until reset. A failing backend
+    /// still goes to weight 0 (or away) and returns to the override.
+    func lbBackend(_ args: [String], received: NIODeadline) -> EventLoopFuture<JSONValue> {
+        loop.submit {
+            let usage = "usage: lb backend set|reset [--protocol tcp|udp|sctp] VIP:PORT BACKEND:PORT [--weight N]"
+            guard let ipvs = self.ipvs else { throw ControlError("IPVS is not in use on this node") }
+            var words = args
+            guard words.count >= 3, words.removeFirst() == "backend" else { throw ControlError(usage) }
+            let verb = words.removeFirst()
+            var proto: ServiceProtocol = .tcp
+            var weight: Int32?
+            var positional: [String] = []
+            var i = 0
+            while i < words.count {
+                switch words[i] {
+                case "--protocol":
+                    guard i + 1 < words.count, let p = ServiceProtocol(rawValue: words[i + 1]) else { throw ControlError("--protocol is tcp, udp or sctp") }
+                    proto = p; i += 1
+                case "--weight":
+                    guard i + 1 < words.count, let w = Int32(words[i + 1]), (0...65535).contains(w) else { throw ControlError("--weight takes 0-65535") }
+                    weight = w; i += 1
+                default: positional.append(words[i])
+                }
+                i += 1
+            }
+            guard positional.count == 2, let front = ConfigSocketAddress(positional[0]), let back = ConfigSocketAddress(positional[1]) else {
+                throw ControlError(usage)
+            }
+            guard let s = self.config.services.first(where: { $0.frontend == .address(front.address, port: front.port) && $0.serviceProtocol == proto }),
+                  let b = s.backends.first(where: { $0.address == back.address && IPVSDesired.port($0, of: s) == back.port }) else {
+                throw ControlError("\(proto.rawValue) \(front) -> \(back) is not a backend of a configured service")
+            }
+            let id = IPVSDesired.backendID(b, of: s)
+            switch verb {
+            case "set":
+                guard let weight else { throw ControlError("lb backend set needs --weight N") }
+                self.weightOverrides[id] = weight
+            case "reset":
+                self.weightOverrides[id] = nil
+            default:
+                throw ControlError(usage)
+            }
+            // The destination as it should be now: one edit, unless health
+            // keeps it out (then only the override is remembered).
+            guard let d = self.desiredIPVS.services[id.service]?.destinations[id.destination] else {
+                return .object([("ok", .bool(true)), ("netlink_operations", .int(0)), ("note", .string("backend is out (health); the weight applies when it returns"))])
+            }
+            try ipvs.setWeight(id, destination: d)
+            let micros = Double(NIODeadline.now().uptimeNanoseconds - received.uptimeNanoseconds) / 1000
+            self.logger.info("lb backend \(verb): weight \(d.weight) in \(String(format: "%.0f", micros)) us, one netlink operation",
+                             metadata: ["ipvs.service": "\(id.service)", "ipvs.backend": "\(id.destination)"])
+            return .object([("ok", .bool(true)), ("weight", .int(Int(d.weight))), ("netlink_operations", .int(1)),
+                            ("microseconds", .double(micros))])
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import BGPCodec
+import IPVS
+import VipdConfig
+
+/// One backend of one service: the key of its health check and of a
+/// runtime weight override.
+struct BackendID: Hashable, Comparable, CustomStringConvertible {
+    var service: IPVSServiceKey
+    var destination: IPVSDestinationKey
+
+    var description: String { "\(service) -> \(destination)" }
+    static func < (a: BackendID, b: BackendID) -> Bool {
+        a.service != b.service ? a.service < b.service : a.destination < b.destination
+    }
+}
+
+/// The IPVS table vipd wants, from the config's `services`, the backends'
+/// health and the runtime overrides (`vipctl lb backend set`). Pure: the
+/// planner then diffs it against the kernel's table.
+enum IPVSDesired {
+    static func address(_ a: IPAddress) -> IPVSAddress {
+        switch a {
+        case .v4(let x): return .v4(x)
+        case .v6(let x): return .v6(x)
+        }
+    }
+
+    static func key(_ s: ServiceConfig) -> IPVSServiceKey {
+        switch s.frontend {
+        case .address(let a, let port):
+            let p: IPVSProtocol
+            switch s.serviceProtocol {
+            case .tcp: p = .tcp
+            case .udp: p = .udp
+            case .sctp: p = .sctp
+            }
+            return .address(p, address(a), port: port)
+        case .fwmark(let mark):
+            // A fwmark service's family is its backends' (ipvsadm -6 for IPv6).
+            let v6 = s.backends.first.map { if case .v6 = $0.address { true } else { false } } ?? false
+            return .fwmark(mark, family: v6 ? .ipv6 : .ipv4)
+        }
+    }
+
+    static func forwarding(_ f: Forwarding) -> IPVSForwarding {
+        switch f {
+        case .direct: return .droute
+        case .nat: return .masq
+        case .tunnel: return .tunnel
+        case .local: return .local
+        }
+    }
+
+    /// A backend's configured port: its own, else the service's; 0 for
+    /// fwmark services (the packet's own port). Health checks probe it.
+    static func port(_ b: ServiceConfig.Backend, of s: ServiceConfig) -> UInt16 {
+        if let p = b.port { return p }
+        if case .address(_, let p) = s.frontend { return p }
+        return 0
+    }
+
+    /// The port the kernel keeps for the backend: direct routing and
+    /// tunnelling cannot change the destination port, so IPVS (and
+    /// ipvsadm) use the virtual port for them.
+    static func kernelPort(_ b: ServiceConfig.Backend, of s: ServiceConfig) -> UInt16 {
+        if case .address(_, let vport) = s.frontend, [.direct, .tunnel].contains(s.forwarding(of: b)) { return vport }
+        return port(b, of: s)
+    }
+
+    static func backendID(_ b: ServiceConfig.Backend, of s: ServiceConfig) -> BackendID {
+        BackendID(service: key(s), destination: IPVSDestinationKey(address: address(b.address), port: kernelPort(b, of: s)))
+    }
+
+    /// The table: each service with its backends. A backend whose check
+    /// fails (`up[id] == false`) gets weight 0 (`on_failure: quiesce`) or
+    /// is left out (`remove`); when it recovers it returns with its weight,
+    /// the override's when one is set.
+    static func table(_ services: [ServiceConfig], up: [BackendID: Bool], overrides: [BackendID: Int32]) -> IPVSTableState {
+        var t = IPVSTableState()
+        for s in services {
+            let k = key(s)
+            var state = IPVSServiceState(service: IPVSService(key: k, scheduler: s.scheduler.rawValue, persistence: s.persistence))
+            for b in s.backends {
+                let id = backendID(b, of: s)
+                var weight = overrides[id] ?? Int32(clamping: b.weight)
+                if up[id] == false {
+                    if s.onFailure == .remove { continue }
+                    weight = 0
+                }
+                let d = IPVSDestination(address: id.destination.address, port: id.destination.port,
+                                        forwarding: forwarding(s.forwarding(of: b)), weight: weight)
+                state.destinations[d.key] = d
+            }
+            t.services[k] = state
+        }
+        return t
+    }
+}
+
+/// The config's "host:port" (VipdConfig's), for files that also see NIO's SocketAddress.
+typealias ConfigSocketAddress = SocketAddress
