@@ -80,6 +80,10 @@ extension Daemon {
         }
         updateRecording()
         reconfigureGates(old: old)
+        if old.realServer != new.realServer {
+            stopRealServer()
+            startRealServer()
+        }
         if old.services != new.services {
             if ipvs == nil { startIPVS() } else {
                 startBackendChecks()

@@ -7,6 +7,7 @@ import EtcdClient
 import HealthProbe
 import Layer2Link
 import Logging
+import NATRules
 import NIOCore
 import NIOPosix
 import RIB
@@ -78,6 +79,8 @@ final class Daemon: @unchecked Sendable {
     var backendSpecs: [BackendID: ProbeSpec] = [:]
     var backendUp: [BackendID: Bool] = [:]
     var weightOverrides: [BackendID: Int32] = [:]
+    /// `real_server`'s ARP and rp_filter sysctls, restored at exit.
+    var realServerSysctls: SysctlChanges?
 
     /// Set when this run follows a graceful stop (RFC 4724 restarting speaker).
     let restarting: Bool
@@ -133,6 +136,7 @@ final class Daemon: @unchecked Sendable {
             self.startLayer2()
             self.startHealth()
             self.startIPVS()
+            self.startRealServer()
             self.syncVIPs()
             self.startElection()
         }.wait()
@@ -156,6 +160,7 @@ final class Daemon: @unchecked Sendable {
                     self.stopHealth()
                     self.stopLayer2()
                     self.stopIPVS()
+                    self.stopRealServer()
                     for peer in self.out.keys.sorted() {
                         guard let msgs = self.out[peer]?.withdrawAll() else { continue }
                         self.speaker.send(updates: msgs, to: peer)

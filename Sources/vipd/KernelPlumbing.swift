@@ -101,7 +101,7 @@ final class KernelPlumbing {
         if lastTableRoutes != Set(desired) {
             syncTable(desired, table)
         }
-        syncLoopback(vips)
+        syncLoopback(vips, realServer: config.realServer.addresses)
     }
 
     private func syncTable(_ desired: [KernelRoute], _ table: [VIPConfig]) {
@@ -117,10 +117,12 @@ final class KernelPlumbing {
         }
     }
 
-    private func syncLoopback(_ vips: [VIPConfig]) {
+    /// `local` VIPs of the bgp and table modes, and `real_server.addresses`
+    /// (a direct-routing or tunnel backend accepts the VIP's traffic on lo).
+    private func syncLoopback(_ vips: [VIPConfig], realServer: [IPAddress]) {
         let before = onLoopback
         defer { if onLoopback != before { AddressRecord.write(stateDir, onLoopback) } }
-        let wantLo = Set(vips.filter { $0.local && ($0.mode == .bgp || $0.mode == .table) }.map(\.address))
+        let wantLo = Set(vips.filter { $0.local && ($0.mode == .bgp || $0.mode == .table) }.map(\.address) + realServer)
         for a in onLoopback.subtracting(wantLo) { removeAddress(a, reason: "no longer a local VIP") }
         for a in wantLo.subtracting(onLoopback) {
             do {
