@@ -49,8 +49,12 @@ final class NetlinkWriter {
     /// A copy of the bytes written so far.
     var bytes: [UInt8] { [UInt8](buffer) }
 
+    /// Changes at every removeAll: offsets remembered from before are stale.
+    private(set) var generation = 0
+
     func removeAll() {
         count = 0
+        generation += 1
         nests.removeAll(keepingCapacity: true)
     }
 
@@ -106,7 +110,21 @@ final class NetlinkWriter {
 
     /// A NUL-terminated string (NLA_NUL_STRING).
     func put(_ type: UInt16, string: String) {
-        put(type, bytes: Array(string.utf8) + [0])
+        let utf8 = string.utf8
+        append16(UInt16(Netlink.attributeHeaderLength + utf8.count + 1))
+        append16(type)
+        reserve(utf8.count + 1)
+        for b in utf8 { append8(b) }
+        append8(0)
+        pad()
+    }
+
+    /// Copies bytes written earlier (from `start`, `length` of them) to the
+    /// end: a service nest repeated in a batch of real-server requests.
+    func repeatBytes(from start: Int, length: Int) {
+        reserve(length)
+        (storage.baseAddress! + count).copyMemory(from: storage.baseAddress! + start, byteCount: length)
+        count += length
     }
 
     func beginNest(_ type: UInt16) {
@@ -179,17 +197,17 @@ struct NetlinkMessage {
 
 @inline(__always)
 func le16(_ p: UnsafeRawBufferPointer, _ o: Int) -> UInt16 {
-    UInt16(p[o]) | UInt16(p[o + 1]) &<< 8
+    p.loadUnaligned(fromByteOffset: o, as: UInt16.self)
 }
 
 @inline(__always)
 func le32(_ p: UnsafeRawBufferPointer, _ o: Int) -> UInt32 {
-    UInt32(p[o]) | UInt32(p[o + 1]) &<< 8 | UInt32(p[o + 2]) &<< 16 | UInt32(p[o + 3]) &<< 24
+    p.loadUnaligned(fromByteOffset: o, as: UInt32.self)
 }
 
 @inline(__always)
 func le64(_ p: UnsafeRawBufferPointer, _ o: Int) -> UInt64 {
-    UInt64(le32(p, o)) | UInt64(le32(p, o + 4)) &<< 32
+    p.loadUnaligned(fromByteOffset: o, as: UInt64.self)
 }
 
 /// `count` bytes from `offset` of `p`, as a buffer of their own.
@@ -209,6 +227,25 @@ func forEachAttribute(_ p: UnsafeRawBufferPointer, _ body: (UInt16, UnsafeRawBuf
         guard length >= Netlink.attributeHeaderLength, length <= end - offset else { return }
         try body(type, subrange(p, offset + Netlink.attributeHeaderLength, length - Netlink.attributeHeaderLength))
         offset += Netlink.align(length)
+    }
+}
+
+/// The attributes of one level, for a loop with no closure:
+/// `var it = AttributeIterator(p); while let (type, payload) = it.next() {}`.
+struct AttributeIterator {
+    let p: UnsafeRawBufferPointer
+    var offset = 0
+
+    init(_ p: UnsafeRawBufferPointer) { self.p = p }
+
+    mutating func next() -> (UInt16, UnsafeRawBufferPointer)? {
+        guard p.count - offset >= Netlink.attributeHeaderLength else { return nil }
+        let length = Int(le16(p, offset))
+        let type = le16(p, offset + 2) & Netlink.attributeTypeMask
+        guard length >= Netlink.attributeHeaderLength, length <= p.count - offset else { return nil }
+        let payload = subrange(p, offset + Netlink.attributeHeaderLength, length - Netlink.attributeHeaderLength)
+        offset += Netlink.align(length)
+        return (type, payload)
     }
 }
 
