@@ -268,7 +268,14 @@ enum IPVSAnswer {
         var s = IPVSStats()
         var attributes = AttributeIterator(nest)
         while let (type, payload) = attributes.next() {
-            guard let value = wide ? payload.u64 : payload.u32.map(UInt64.init) else { continue }
+            let value: UInt64
+            if wide, payload.count >= 8 {
+                value = le64(payload, 0)
+            } else if !wide, payload.count >= 4 {
+                value = UInt64(le32(payload, 0))
+            } else {
+                continue
+            }
             switch type {
             case IPVSAttr.statsConns: s.conns = value
             case IPVSAttr.statsInPkts: s.inPackets = value
