@@ -60,6 +60,17 @@ enum IPVSAttr {
 struct IPVSRequestWriter {
     let writer = NetlinkWriter(capacity: 64 * 1024)
     let family: UInt16
+    /// The identity nest of the last real-server request's service, where
+    /// it sits in the buffer: the next request for the same service copies
+    /// it instead of encoding it again.
+    private let lastIdentity = IdentityNest()
+
+    private final class IdentityNest {
+        var key: IPVSServiceKey?
+        var generation = -1
+        var start = 0
+        var length = 0
+    }
 
     init(family: UInt16) { self.family = family }
 
@@ -107,7 +118,17 @@ struct IPVSRequestWriter {
     private func dest(_ command: UInt8, _ d: KernelRealServer, _ s: KernelVirtualService, full: Bool,
                                sequence: UInt32) {
         begin(command, Netlink.flagRequest | Netlink.flagAck, sequence)
-        serviceNest(s, full: false)
+        let key = s.key
+        if lastIdentity.generation == writer.generation, lastIdentity.key == key {
+            writer.repeatBytes(from: lastIdentity.start, length: lastIdentity.length)
+        } else {
+            let start = writer.count
+            serviceNest(s, full: false)
+            lastIdentity.key = key
+            lastIdentity.generation = writer.generation
+            lastIdentity.start = start
+            lastIdentity.length = writer.count - start
+        }
         writer.beginNest(IPVSAttr.cmdDest)
         writer.put(IPVSAttr.destAddrFamily, u16: d.family)
         writer.put(IPVSAttr.destAddr, bytes: d.address)
@@ -166,8 +187,9 @@ enum IPVSAnswer {
         var timeout: UInt32 = 0
         var netmask: UInt32 = 0
         var stats: IPVSStats?
-        var stats32: IPVSStats?
-        forEachAttribute(nest) { type, payload in
+        var stats32: UnsafeRawBufferPointer?
+        var attributes = AttributeIterator(nest)
+        while let (type, payload) = attributes.next() {
             switch type {
             case IPVSAttr.svcAF: family = payload.u16
             case IPVSAttr.svcProtocol: proto = payload.u16 ?? 0
@@ -179,7 +201,7 @@ enum IPVSAnswer {
             case IPVSAttr.svcTimeout: timeout = payload.u32 ?? 0
             case IPVSAttr.svcNetmask: netmask = payload.u32 ?? 0
             case IPVSAttr.svcStats64: stats = Self.stats(payload, wide: true)
-            case IPVSAttr.svcStats: stats32 = Self.stats(payload, wide: false)
+            case IPVSAttr.svcStats: stats32 = payload  // read only if there is no STATS64
             default: break
             }
         }
@@ -194,7 +216,7 @@ enum IPVSAnswer {
         }
         return KernelVirtualService(family: family, proto: proto, address: address, port: port, fwmark: fwmark,
                                     scheduler: scheduler, flags: flags & ~IPVSConstants.svcHashed,
-                                    timeout: timeout, netmask: netmask, stats: stats ?? stats32)
+                                    timeout: timeout, netmask: netmask, stats: stats ?? stats32.map { Self.stats($0, wide: false) })
     }
 
     /// The kernel sends a 16-byte union nf_inet_addr for both families.
@@ -217,8 +239,9 @@ enum IPVSAnswer {
         var address: [UInt8]?
         var d = KernelRealServer(family: serviceFamily, address: [], port: 0)
         var stats: IPVSStats?
-        var stats32: IPVSStats?
-        forEachAttribute(nest) { type, payload in
+        var stats32: UnsafeRawBufferPointer?
+        var attributes = AttributeIterator(nest)
+        while let (type, payload) = attributes.next() {
             switch type {
             case IPVSAttr.destAddr: address = payload.bytes
             case IPVSAttr.destPort: d.port = (payload.u16 ?? 0).byteSwapped
@@ -230,22 +253,30 @@ enum IPVSAnswer {
             case IPVSAttr.destActiveConns: d.activeConns = payload.u32 ?? 0
             case IPVSAttr.destInactConns: d.inactiveConns = payload.u32 ?? 0
             case IPVSAttr.destStats64: stats = Self.stats(payload, wide: true)
-            case IPVSAttr.destStats: stats32 = Self.stats(payload, wide: false)
+            case IPVSAttr.destStats: stats32 = payload  // read only if there is no STATS64
             default: break
             }
         }
         guard let address else { return nil }
         d.family = family
         d.address = fitted(address, family == IPVSConstants.afInet6 ? 16 : 4)
-        d.stats = stats ?? stats32
+        d.stats = stats ?? stats32.map { Self.stats($0, wide: false) }
         return d
     }
 
     /// IPVS_*_ATTR_STATS64 (u64 counters) or IPVS_*_ATTR_STATS (u32).
     static func stats(_ nest: UnsafeRawBufferPointer, wide: Bool) -> IPVSStats {
         var s = IPVSStats()
-        forEachAttribute(nest) { type, payload in
-            guard let value = wide ? payload.u64 : payload.u32.map(UInt64.init) else { return }
+        var attributes = AttributeIterator(nest)
+        while let (type, payload) = attributes.next() {
+            let value: UInt64
+            if wide, payload.count >= 8 {
+                value = le64(payload, 0)
+            } else if !wide, payload.count >= 4 {
+                value = UInt64(le32(payload, 0))
+            } else {
+                continue
+            }
             switch type {
             case IPVSAttr.statsConns: s.conns = value
             case IPVSAttr.statsInPkts: s.inPackets = value

@@ -29,8 +29,9 @@ enum Netlink {
 
 /// Builds one or more netlink messages into a growing buffer of its own.
 /// Many requests can go into one buffer, and so into one sendmsg: the
-/// kernel handles them in order and acknowledges each. Bytes are stored one
-/// by one through concrete types, so that a debug build encodes quickly.
+/// kernel handles them in order and acknowledges each. Each field is one
+/// 32-bit store into room reserved once per attribute, so that even a debug
+/// build encodes quickly.
 final class NetlinkWriter {
     private var storage: UnsafeMutableRawBufferPointer
     private(set) var count = 0
@@ -49,23 +50,26 @@ final class NetlinkWriter {
     /// A copy of the bytes written so far.
     var bytes: [UInt8] { [UInt8](buffer) }
 
+    /// Changes at every removeAll: offsets remembered from before are stale.
+    private(set) var generation = 0
+
     func removeAll() {
         count = 0
+        generation += 1
         nests.removeAll(keepingCapacity: true)
     }
 
     /// Starts a generic netlink message; `endMessage` fills in its length.
     func beginMessage(family: UInt16, flags: UInt16, sequence: UInt32, command: UInt8, version: UInt8) {
         precondition(nests.isEmpty, "a message began inside an open nest")
+        reserve(20)
         messageStart = count
-        append32(0)  // nlmsg_len, filled in by endMessage
-        append16(family)
-        append16(flags)
-        append32(sequence)
-        append32(0)  // nlmsg_pid: the kernel fills in the sender's
-        append8(command)
-        append8(version)
-        append16(0)
+        store32(0, at: count)  // nlmsg_len, filled in by endMessage
+        store32(UInt32(family) | UInt32(flags) &<< 16, at: count + 4)
+        store32(sequence, at: count + 8)
+        store32(0, at: count + 12)  // nlmsg_pid: the kernel fills in the sender's
+        store32(UInt32(command) | UInt32(version) &<< 8, at: count + 16)  // genlmsghdr
+        count += 20
     }
 
     func endMessage() {
@@ -74,31 +78,35 @@ final class NetlinkWriter {
     }
 
     func put(_ type: UInt16, bytes payload: [UInt8]) {
-        append16(UInt16(Netlink.attributeHeaderLength + payload.count))
-        append16(type)
-        reserve(payload.count)
-        for b in payload { append8(b) }
+        reserve(Netlink.attributeHeaderLength + payload.count + 3)
+        header(type, payload.count)
+        payload.withUnsafeBytes { src in
+            if let from = src.baseAddress { (storage.baseAddress! + count).copyMemory(from: from, byteCount: src.count) }
+        }
+        count += payload.count
         pad()
     }
 
     func put(_ type: UInt16, u16 value: UInt16) {
-        append16(6)
-        append16(type)
-        append16(value)
-        pad()
+        reserve(8)
+        header(type, 2)
+        store32(UInt32(value), at: count)  // the value, then two bytes of padding
+        count += 4
     }
 
     func put(_ type: UInt16, u32 value: UInt32) {
-        append16(8)
-        append16(type)
-        append32(value)
+        reserve(8)
+        header(type, 4)
+        store32(value, at: count)
+        count += 4
     }
 
     func put(_ type: UInt16, u64 value: UInt64) {
-        append16(12)
-        append16(type)
-        append32(UInt32(truncatingIfNeeded: value))
-        append32(UInt32(truncatingIfNeeded: value &>> 32))
+        reserve(12)
+        header(type, 8)
+        store32(UInt32(truncatingIfNeeded: value), at: count)
+        store32(UInt32(truncatingIfNeeded: value &>> 32), at: count + 4)
+        count += 8
     }
 
     /// A 16-bit value sent in network byte order (IPVS ports).
@@ -106,22 +114,50 @@ final class NetlinkWriter {
 
     /// A NUL-terminated string (NLA_NUL_STRING).
     func put(_ type: UInt16, string: String) {
-        put(type, bytes: Array(string.utf8) + [0])
+        let utf8 = string.utf8
+        reserve(Netlink.attributeHeaderLength + utf8.count + 4)
+        header(type, utf8.count + 1)
+        for b in utf8 {
+            storage[count] = b
+            count += 1
+        }
+        storage[count] = 0
+        count += 1
+        pad()
+    }
+
+    /// Copies bytes written earlier (from `start`, `length` of them) to the
+    /// end: a service nest repeated in a batch of real-server requests.
+    func repeatBytes(from start: Int, length: Int) {
+        reserve(length)
+        (storage.baseAddress! + count).copyMemory(from: storage.baseAddress! + start, byteCount: length)
+        count += length
     }
 
     func beginNest(_ type: UInt16) {
+        reserve(Netlink.attributeHeaderLength)
         nests.append(count)
-        append16(0)
-        append16(type | Netlink.attributeNested)
+        header(type | Netlink.attributeNested, 0)
     }
 
     func endNest() {
         let start = nests.removeLast()
-        store16(UInt16(count - start), at: start)
+        let type = UInt32(le16(UnsafeRawBufferPointer(storage), start + 2))
+        store32(UInt32(count - start) | type &<< 16, at: start)
+    }
+
+    /// An attribute's header: its length (header included) and type. The
+    /// caller has reserved the room.
+    private func header(_ type: UInt16, _ payloadLength: Int) {
+        store32(UInt32(Netlink.attributeHeaderLength + payloadLength) | UInt32(type) &<< 16, at: count)
+        count += Netlink.attributeHeaderLength
     }
 
     private func pad() {
-        while count & 3 != 0 { append8(0) }
+        while count & 3 != 0 {
+            storage[count] = 0
+            count += 1
+        }
     }
 
     private func reserve(_ n: Int) {
@@ -132,34 +168,10 @@ final class NetlinkWriter {
         storage = grown
     }
 
-    @inline(__always) private func append8(_ v: UInt8) {
-        reserve(1)
-        storage[count] = v
-        count += 1
-    }
-
-    @inline(__always) private func append16(_ v: UInt16) {
-        reserve(2)
-        store16(v, at: count)
-        count += 2
-    }
-
-    @inline(__always) private func append32(_ v: UInt32) {
-        reserve(4)
-        store32(v, at: count)
-        count += 4
-    }
-
-    @inline(__always) private func store16(_ v: UInt16, at o: Int) {
-        storage[o] = UInt8(truncatingIfNeeded: v)
-        storage[o + 1] = UInt8(truncatingIfNeeded: v &>> 8)
-    }
-
-    @inline(__always) private func store32(_ v: UInt32, at o: Int) {
-        storage[o] = UInt8(truncatingIfNeeded: v)
-        storage[o + 1] = UInt8(truncatingIfNeeded: v &>> 8)
-        storage[o + 2] = UInt8(truncatingIfNeeded: v &>> 16)
-        storage[o + 3] = UInt8(truncatingIfNeeded: v &>> 24)
+    /// A little-endian 32-bit store (unaligned stores are allowed); the
+    /// caller has reserved the room.
+    private func store32(_ v: UInt32, at o: Int) {
+        storage.baseAddress!.storeBytes(of: v.littleEndian, toByteOffset: o, as: UInt32.self)
     }
 }
 
@@ -179,23 +191,24 @@ struct NetlinkMessage {
 
 @inline(__always)
 func le16(_ p: UnsafeRawBufferPointer, _ o: Int) -> UInt16 {
-    UInt16(p[o]) | UInt16(p[o + 1]) &<< 8
+    p.loadUnaligned(fromByteOffset: o, as: UInt16.self)
 }
 
 @inline(__always)
 func le32(_ p: UnsafeRawBufferPointer, _ o: Int) -> UInt32 {
-    UInt32(p[o]) | UInt32(p[o + 1]) &<< 8 | UInt32(p[o + 2]) &<< 16 | UInt32(p[o + 3]) &<< 24
+    p.loadUnaligned(fromByteOffset: o, as: UInt32.self)
 }
 
 @inline(__always)
 func le64(_ p: UnsafeRawBufferPointer, _ o: Int) -> UInt64 {
-    UInt64(le32(p, o)) | UInt64(le32(p, o + 4)) &<< 32
+    p.loadUnaligned(fromByteOffset: o, as: UInt64.self)
 }
 
 /// `count` bytes from `offset` of `p`, as a buffer of their own.
 @inline(__always)
 func subrange(_ p: UnsafeRawBufferPointer, _ offset: Int, _ count: Int) -> UnsafeRawBufferPointer {
-    UnsafeRawBufferPointer(start: p.baseAddress.map { $0 + offset }, count: count)
+    guard let base = p.baseAddress else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+    return UnsafeRawBufferPointer(start: base + offset, count: count)
 }
 
 /// Calls `body` with each attribute of one level: its type (nested and
@@ -212,13 +225,33 @@ func forEachAttribute(_ p: UnsafeRawBufferPointer, _ body: (UInt16, UnsafeRawBuf
     }
 }
 
+/// The attributes of one level, for a loop with no closure:
+/// `var it = AttributeIterator(p); while let (type, payload) = it.next() {}`.
+struct AttributeIterator {
+    let p: UnsafeRawBufferPointer
+    var offset = 0
+
+    init(_ p: UnsafeRawBufferPointer) { self.p = p }
+
+    mutating func next() -> (UInt16, UnsafeRawBufferPointer)? {
+        guard p.count - offset >= Netlink.attributeHeaderLength else { return nil }
+        let header = le32(p, offset)  // nla_len, then nla_type
+        let length = Int(header & 0xffff)
+        let type = UInt16(truncatingIfNeeded: header &>> 16) & Netlink.attributeTypeMask
+        guard length >= Netlink.attributeHeaderLength, length <= p.count - offset else { return nil }
+        let payload = subrange(p, offset + Netlink.attributeHeaderLength, length - Netlink.attributeHeaderLength)
+        offset += (length + 3) & ~3
+        return (type, payload)
+    }
+}
+
 /// The payload of the first attribute of `type` at one level.
 func attribute(_ type: UInt16, in p: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
-    var found: UnsafeRawBufferPointer?
-    forEachAttribute(p) { t, payload in
-        if found == nil && t == type { found = payload }
+    var attributes = AttributeIterator(p)
+    while let (t, payload) = attributes.next() {
+        if t == type { return payload }
     }
-    return found
+    return nil
 }
 
 /// Calls `body` with each netlink message in one received datagram,

@@ -81,7 +81,7 @@ let tunnel = IPVSConstants.forwardTunnel
 let direct = IPVSConstants.forwardDirect
 
 /// The address on the guest's dummy0 that the "local" real server uses
-/// (scripts/vm/guest/ipvs-check.sh puts it there).
+/// (scripts/vm/guest/ipvs-check.sh puts it on a dummy interface).
 let localAddress = v4(10, 200, 0, 1)
 
 enum TestSets {

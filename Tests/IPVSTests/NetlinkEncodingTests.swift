@@ -202,6 +202,24 @@ final class NetlinkEncodingTests: XCTestCase {
             stats: IPVSStats(conns: 5_000_000_000, inPackets: 2, outPackets: 3, inBytes: 4, outBytes: 5))])
     }
 
+    /// An older kernel sends only the 32-bit counters.
+    func testThirtyTwoBitStatsAlone() {
+        let w = NetlinkWriter()
+        w.beginMessage(family: 0x1c, flags: Netlink.flagMulti, sequence: 5, command: IPVSAttr.cmdNewDest, version: 1)
+        w.beginNest(IPVSAttr.cmdDest)
+        w.put(IPVSAttr.destAddr, bytes: [10, 0, 0, 1])
+        w.put(IPVSAttr.destPort, be16: 80)
+        w.beginNest(IPVSAttr.destStats)
+        w.put(IPVSAttr.statsConns, u32: 7)
+        w.put(IPVSAttr.statsOutBytes, u32: 4_000_000_000)
+        w.endNest()
+        w.endNest()
+        w.endMessage()
+        var stats: IPVSStats?
+        forEachMessage(w.buffer) { stats = IPVSAnswer.realServer($0.payload, serviceFamily: 2)?.stats }
+        XCTAssertEqual(stats, IPVSStats(conns: 7, outBytes: 4_000_000_000))
+    }
+
     func testRealServerAnswerWithAndWithoutFamily() {
         func answer(family: UInt16?, address: [UInt8]) -> NetlinkWriter {
             let w = NetlinkWriter()

@@ -21,7 +21,9 @@ for s in rr wrr lc wlc lblc lblcr dh sh sed nq mh fo ovf twos; do
 done
 
 # the "local" real server's address is one of the guest's own
-ip link add dummy0 type dummy && ip addr add 10.200.0.1/24 dev dummy0 && ip link set dummy0 up
+# (the dummy module makes a dummy0 of its own, so a name of ours)
+ip link add vlocal0 type dummy && ip addr add 10.200.0.1/24 dev vlocal0 && ip link set vlocal0 up \
+  || failed "setting up the local address"
 ipvsadm -C
 
 # 1. the feature set: made by ipvsadm -R, and by NetlinkIPVS
