@@ -66,7 +66,7 @@ struct IPVSRequestWriter {
     private let lastIdentity = IdentityNest()
 
     private final class IdentityNest {
-        var key: IPVSServiceKey?
+        var key: KernelServiceKey?
         var generation = -1
         var start = 0
         var length = 0
