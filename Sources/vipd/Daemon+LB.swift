@@ -114,7 +114,7 @@ extension Daemon {
             }
             // The destination as it should be now: one edit, unless health
             // keeps it out (then only the override is remembered).
-            guard let d = self.desiredIPVS.services[id.service]?.destinations[id.destination] else {
+            guard let d = IPVSDesired.destination(id, self.config.services, up: self.backendUp, overrides: self.weightOverrides) else {
                 return .object([("ok", .bool(true)), ("netlink_operations", .int(0)), ("note", .string("backend is out (health); the weight applies when it returns"))])
             }
             try ipvs.setWeight(id, destination: d)

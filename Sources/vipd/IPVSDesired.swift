@@ -71,6 +71,18 @@ enum IPVSDesired {
         BackendID(service: key(s), destination: IPVSDestinationKey(address: address(b.address), port: kernelPort(b, of: s)))
     }
 
+    /// One backend's destination as `table` would have it, without building
+    /// the whole table (a runtime weight change on a full table); nil when
+    /// it is out (removed for failing health) or not configured.
+    static func destination(_ id: BackendID, _ services: [ServiceConfig], up: [BackendID: Bool],
+                            overrides: [BackendID: Int32]) -> IPVSDestination? {
+        for s in services where key(s) == id.service {
+            let sub = ServiceConfig.restricting(s) { backendID($0, of: s) == id }
+            return table([sub], up: up, overrides: overrides).services[id.service]?.destinations[id.destination]
+        }
+        return nil
+    }
+
     /// The table: each service with its backends. A backend whose check
     /// fails (`up[id] == false`) gets weight 0 (`on_failure: quiesce`) or
     /// is left out (`remove`); when it recovers it returns with its weight,
@@ -99,3 +111,12 @@ enum IPVSDesired {
 
 /// The config's "host:port" (VipdConfig's), for files that also see NIO's SocketAddress.
 typealias ConfigSocketAddress = SocketAddress
+
+extension ServiceConfig {
+    /// The same service with only the backends `keep` selects.
+    static func restricting(_ s: ServiceConfig, _ keep: (Backend) -> Bool) -> ServiceConfig {
+        var copy = s
+        copy.backends = s.backends.filter(keep)
+        return copy
+    }
+}

@@ -27,7 +27,7 @@ failc() { echo "FAIL  $1  $2"; fail=1; }
 now() { echo "$EPOCHREALTIME"; }
 # wait_for TIMEOUT COMMAND...: bounded poll every 0.1 s.
 wait_for() {
-  local end; end=$(awk -v n="$(now)" -v t="$1" 'BEGIN{print n+t}'); shift
+  local end; end=$(awk -v n="$(now)" -v t="$1" 'BEGIN{printf "%.3f", n+t}'); shift
   while :; do
     "$@" >/dev/null 2>&1 && return 0
     awk -v n="$(now)" -v e="$end" 'BEGIN{exit !(n>e)}' && return 1
@@ -203,25 +203,26 @@ routes=$(ip -n nat1 route | grep -c 192.168.113)
 
 # backend-set
 out=$(ctl --json lb backend set 192.168.113.200:8443 192.168.113.22:8443 --weight 0)
-w=$(ip netns exec dir ipvsadm -Ln -t 192.168.113.200:8443 | awk '/192.168.113.22:8443/ {print $3}')
+w=$(ip netns exec dir ipvsadm -Ln -t 192.168.113.200:8443 | awk '/192.168.113.22:8443/ {print $4}')
 ops=$(echo "$out" | awk -F': ' '/netlink_operations/ {gsub(/[ ,]/,"",$2); print $2}')
 us=$(echo "$out" | awk -F': ' '/microseconds/ {gsub(/[ ,]/,"",$2); print $2}')
 ctl lb backend reset 192.168.113.200:8443 192.168.113.22:8443 >/dev/null
-w2=$(ip netns exec dir ipvsadm -Ln -t 192.168.113.200:8443 | awk '/192.168.113.22:8443/ {print $3}')
+w2=$(ip netns exec dir ipvsadm -Ln -t 192.168.113.200:8443 | awk '/192.168.113.22:8443/ {print $4}')
 [ "$w" = 0 ] && [ "$ops" = 1 ] && [ "$w2" = 1 ] \
   && pass backend-set "weight 0 in one netlink operation (${us} us from request to ack), reset back to $w2" \
   || failc backend-set "weight after set '$w', ops '$ops', after reset '$w2': $out"
 
 # health
 weight_of() { ip netns exec dir ipvsadm -Ln -t 192.168.113.200:8443 | awk -v b="$1" '$2 == b {print $4}'; }
+rs1_weight_is() { [ "$(weight_of 192.168.113.21:8443)" = "$1" ]; }
 kill "$(cat $W/rs1.httpd)"
 t0=$(now)
-if wait_for 5 sh -c "[ \"\$(ip netns exec dir ipvsadm -Ln -t 192.168.113.200:8443 | awk '\$2 == \"192.168.113.21:8443\" {print \$4}')\" = 0 ]"; then
+if wait_for 10 rs1_weight_is 0; then
   t1=$(now)
   ip netns exec rs1 busybox httpd -f -p 8443 -h $W/rs1 & echo $! >$W/rs1.httpd
-  if wait_for 5 sh -c "[ \"\$(ip netns exec dir ipvsadm -Ln -t 192.168.113.200:8443 | awk '\$2 == \"192.168.113.21:8443\" {print \$4}')\" = 1 ]"; then
+  if wait_for 10 rs1_weight_is 1; then
     t2=$(now)
-    pass health "rs1 down: weight 0 after $(awk -v a=$t0 -v b=$t1 'BEGIN{printf "%.2f", b-a}') s; back: weight 1 after $(awk -v a=$t1 -v b=$t2 'BEGIN{printf "%.2f", b-a}') s"
+    pass health "rs1 down: weight 0 after $(awk -v a=$t0 -v b=$t1 'BEGIN{printf "%.2f", b-a}') s (interval 0.5, fall 2); back: weight 1 after $(awk -v a=$t1 -v b=$t2 'BEGIN{printf "%.2f", b-a}') s (rise 2)"
   else
     failc health "rs1 did not come back: weight $(weight_of 192.168.113.21:8443)"
   fi
