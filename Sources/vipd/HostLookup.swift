@@ -10,7 +10,8 @@ import Glibc
 enum HostLookup {
     static func facts() -> HostFacts {
         HostFacts(hostName: hostName(), defaultRouteInterface: defaultInterface(),
-                  defaultRouteIPv4: defaultInterface().flatMap(firstIPv4))
+                  defaultRouteIPv4: defaultInterface().flatMap(firstIPv4),
+                  localAddresses: Set(addresses().compactMap { a in a.v4.map { .v4($0) } ?? a.v6.map { .v6($0) } }))
     }
 
     static func hostName() -> String? {

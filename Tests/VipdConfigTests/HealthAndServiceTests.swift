@@ -89,3 +89,28 @@ import Testing
         ])
     }
 }
+
+@Suite struct LocalForwardingTests {
+    let yaml = """
+    services:
+      - vip: 10.9.0.100
+        port: 80
+        forwarding: local
+        backends: [{address: 10.9.0.5}, {address: 10.9.0.6, forwarding: direct}]
+    """
+
+    @Test func aLocalBackendMustBeAnAddressOfThisHost() throws {
+        let c = try VipdConfig.load(yaml: yaml)
+        // Not local: refused with the backend named.
+        do {
+            _ = try c.resolvingHostDefaults(HostFacts(localAddresses: [IPAddress("10.9.0.1")!]))
+            Issue.record("a non-local local backend was accepted")
+        } catch {
+            #expect(error.errors.map(\.path) == ["services[0].backends[0]"])
+            #expect(error.errors.first?.reason.contains("10.9.0.5 is not one of its addresses") == true)
+        }
+        // Local (the direct one is not checked); unknown addresses: no check.
+        _ = try c.resolvingHostDefaults(HostFacts(localAddresses: [IPAddress("10.9.0.5")!]))
+        _ = try c.resolvingHostDefaults(HostFacts())
+    }
+}
