@@ -70,7 +70,7 @@ extension Daemon {
             backendCheckers[id] = nil
             backendSpecs[id] = nil
             backendUp[id] = nil
-            metrics.forgetIPVSBackend(service: id.service.description, backend: id.destination.description)
+            metrics.forgetIPVSBackend(service: id.serviceLabel, backend: id.destination.description)
         }
         for (id, (s, b)) in wanted where backendCheckers[id] == nil {
             let spec = Self.backendSpec(s, b)
@@ -104,7 +104,7 @@ extension Daemon {
         guard backendUp[id] != up else { return }
         let first = backendUp[id] == nil
         backendUp[id] = up
-        metrics.setIPVSBackendUp(service: id.service.description, backend: id.destination.description, up: up)
+        metrics.setIPVSBackendUp(service: id.serviceLabel, backend: id.destination.description, up: up)
         if first && up { return }
         logger.info("backend \(up ? "up" : "down") (\(detail))",
                     metadata: [LogKey.ipvsService: "\(id.service)", LogKey.ipvsBackend: "\(id.destination)"])

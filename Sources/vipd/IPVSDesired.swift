@@ -9,6 +9,15 @@ struct BackendID: Hashable, Comparable, CustomStringConvertible {
     var destination: IPVSDestinationKey
 
     var description: String { "\(service) -> \(destination)" }
+
+    /// The `service` label of `vipd_ipvs_backend_up` (docs/operations.md):
+    /// `VIP:PORT`, IPv6 in brackets, or `fwmark:N`.
+    var serviceLabel: String {
+        switch service {
+        case .address(_, let a, let port): return a.withPort(port)
+        case .fwmark(let m, _): return "fwmark:\(m)"
+        }
+    }
     static func < (a: BackendID, b: BackendID) -> Bool {
         a.service != b.service ? a.service < b.service : a.destination < b.destination
     }
