@@ -133,21 +133,26 @@ let package = Package(
         // bzip2, only to read the shared MRT sample in tests.
         .systemLibrary(name: "CBZip2", providers: [.apt(["libbz2-dev"])]),
 
-        .testTarget(name: "BGPCodecTests", dependencies: ["BGPCodec", "BGPCodecJSON", "FuzzChecks"]),
+        // Helpers the test targets share: a fresh network namespace on a
+        // thread of its own, commands with posix_spawn and a bounded wait,
+        // and a seeded generator. Foundation only; no vipd module.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+
+        .testTarget(name: "BGPCodecTests", dependencies: ["BGPCodec", "BGPCodecJSON", "FuzzChecks", "TestSupport"]),
         .testTarget(name: "InteropVectorTests", dependencies: ["BGPCodec", "BGPCodecJSON", "MRT", "CBZip2"]),
         .testTarget(name: "VipctlTests", dependencies: ["VipctlKit", "BGPCodec"]),
         .testTarget(name: "BGPSessionTests", dependencies: ["BGPSession", "BGPCodec"]),
         .testTarget(name: "VipdConfigTests", dependencies: ["VipdConfig", "BGPCodec"]),
-        .testTarget(name: "RIBTests", dependencies: ["RIB", "BGPCodec", "BGPSession"]),
-        .testTarget(name: "KernelRoutesTests", dependencies: ["KernelRoutes"]),
+        .testTarget(name: "RIBTests", dependencies: ["RIB", "BGPCodec", "BGPSession", "TestSupport"]),
+        .testTarget(name: "KernelRoutesTests", dependencies: ["KernelRoutes", "TestSupport"]),
         .testTarget(name: "VipdDaemonTests", dependencies: [
             "vipd", "KernelRoutes", "RIB", "VipdConfig", "BGPCodec", "Layer2Frames", "Layer2Link", "IPVS", "IPVSNetlink",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),
-        .testTarget(name: "Layer2Tests", dependencies: ["Layer2Frames", "Layer2Link", "KernelRoutes", "BGPCodec"]),
-        .testTarget(name: "IPVSTests", dependencies: ["IPVS", "IPVSNetlink", "NATRules", "BGPCodec"]),
-        .testTarget(name: "ElectionTests", dependencies: ["Election", "BGPSession"]),
+        .testTarget(name: "Layer2Tests", dependencies: ["Layer2Frames", "Layer2Link", "KernelRoutes", "BGPCodec", "TestSupport"]),
+        .testTarget(name: "IPVSTests", dependencies: ["IPVS", "IPVSNetlink", "NATRules", "BGPCodec", "TestSupport"]),
+        .testTarget(name: "ElectionTests", dependencies: ["Election", "BGPSession", "TestSupport"]),
         .testTarget(name: "EtcdClientTests", dependencies: [
             "EtcdClient",
             .product(name: "NIOCore", package: "swift-nio"),
@@ -160,7 +165,7 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         .testTarget(name: "VipdTelemetryTests", dependencies: [
-            "VipdTelemetry",
+            "VipdTelemetry", "TestSupport",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
         ]),

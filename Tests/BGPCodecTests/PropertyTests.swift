@@ -1,5 +1,6 @@
 import BGPCodec
 import FuzzChecks
+import TestSupport
 import Testing
 
 @Suite struct PropertyTests {

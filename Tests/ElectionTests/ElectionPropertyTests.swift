@@ -1,24 +1,12 @@
 import XCTest
 import BGPSession
 @testable import Election
+import TestSupport
 
 /// Two or three machines against `FakeEtcd` under random schedules: network
 /// delays, slow answers, nodes cut off from etcd, etcd raft failovers (a
 /// pause, then every lease renewed), resigns. Seeded, so a failure replays.
 final class ElectionPropertyTests: XCTestCase {
-    struct Rng {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func ms(_ r: ClosedRange<Int64>) -> Duration { .milliseconds(r.lowerBound + Int64(next() % UInt64(r.count))) }
-        mutating func chance(_ p: Double) -> Bool { Double(next() % 10_000) < p * 10_000 }
-    }
-
     enum Event {
         case timer(Int, Instant)
         case arrive(Int, RequestID, EtcdRequest, sent: Instant)
@@ -42,7 +30,7 @@ final class ElectionPropertyTests: XCTestCase {
     }
 
     struct Sim {
-        var rng: Rng
+        var rng: SplitMix64
         var now = Instant.zero
         var queue: [(t: Instant, seq: Int, event: Event)] = []
         var seq = 0
@@ -180,7 +168,7 @@ final class ElectionPropertyTests: XCTestCase {
     }
 
     func simulate(seed: UInt64, nodes count: Int, resigns: Bool) -> Sim {
-        var rng = Rng(state: seed)
+        var rng = SplitMix64(seed: seed)
         let ttl = 2 + Int(rng.next() % 4)
         var nodes: [Node] = (0..<count).map {
             Node(machine: ElectionMachine(settings: ElectionSettings(name: "vip", nodeName: "node\($0)", leaseTTL: ttl)))
@@ -239,4 +227,10 @@ final class ElectionPropertyTests: XCTestCase {
         // learn of the delete up to 15 ms apart in this model.
         XCTAssertLessThanOrEqual(overlaps.max() ?? .zero, .milliseconds(115))
     }
+}
+
+/// The schedule's draws: a delay in whole milliseconds, and a coin.
+private extension SplitMix64 {
+    mutating func ms(_ r: ClosedRange<Int64>) -> Duration { .milliseconds(r.lowerBound + Int64(next() % UInt64(r.count))) }
+    mutating func chance(_ p: Double) -> Bool { Double(next() % 10_000) < p * 10_000 }
 }

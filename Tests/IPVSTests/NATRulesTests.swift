@@ -1,5 +1,6 @@
 import Foundation
 @testable import NATRules
+import TestSupport
 import Testing
 
 /// Pure: the rule text and its checks.
@@ -48,7 +49,7 @@ struct NATRulesNamespaceTests {
 
     @Test func applyReplacesAndRemoveDeletesOnlyVipdsTables() throws {
         let seen = try inFreshNetworkNamespace { () throws -> Seen in
-            guard let nft = nftPath else { throw NATTestError("nft is not installed (Debian's nftables; scripts/install-lab-deps)") }
+            guard let nft = nftPath else { throw HarnessError("nft is not installed (Debian's nftables; scripts/install-lab-deps)") }
             // someone else's table, which must survive everything
             try runCommand([nft, "add table inet operator; add chain inet operator out "
                 + "{ type filter hook output priority 0; policy accept; }; add rule inet operator out counter"])

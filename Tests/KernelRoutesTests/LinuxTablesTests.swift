@@ -1,9 +1,10 @@
 import KernelRoutes
+import TestSupport
 import Testing
 
 /// The real libnl implementations against the real kernel, each test in a
 /// fresh network namespace of its own (never the host's tables).
-@Suite(.enabled(if: canUnshare, "needs root: unshare(CLONE_NEWNET)"))
+@Suite(.enabled(if: isRoot, "needs root: unshare(CLONE_NEWNET)"))
 struct LinuxTablesTests {
     struct TableModeSeen: Sendable {
         var lo: UInt32 = 0, v0: UInt32 = 0

@@ -2,6 +2,7 @@ import Foundation
 import KernelRoutes
 import Layer2Frames
 import Layer2Link
+import TestSupport
 import Testing
 
 /// The frames on a real wire: an owner namespace (this test's thread) and a
@@ -30,7 +31,7 @@ struct AnnouncementNamespaceTests {
     }
 
     @Test func announcementsMoveTheClientsNeighbourEntries() throws {
-        let seen = try onThreadInFreshNamespace { () throws -> Seen in
+        let seen = try inFreshNetworkNamespace { () throws -> Seen in
             let client = "l2c-\(getpid())-\(UUID().uuidString.prefix(8))"
             try ip("netns", "add", client)
             defer { _ = try? ip("netns", "del", client) }
@@ -50,7 +51,7 @@ struct AnnouncementNamespaceTests {
             try addresses.add(.vip(k("10.9.0.100"), interfaceIndex: own0, proto: 248))
             try addresses.add(.vip(k("fd00:9::100"), interfaceIndex: own0, proto: 248))  // nodad
             guard let ownerMAC = try NetlinkLinkMonitor().links().first(where: { $0.name == "own0" })?.mac else {
-                throw Layer2TestError("own0 has no MAC")
+                throw HarnessError("own0 has no MAC")
             }
             var seen = Seen(ownerMAC: ownerMAC.description)
             let sender = try PacketSocketSender()

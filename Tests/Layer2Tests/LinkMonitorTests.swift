@@ -2,6 +2,7 @@ import Foundation
 import KernelRoutes
 import Layer2Frames
 @testable import Layer2Link
+import TestSupport
 import Testing
 
 /// `NetlinkLinkMonitor` against the kernel in a fresh namespace: every
@@ -30,7 +31,7 @@ struct LinkMonitorTests {
     }
 
     @Test func notificationsForUpDownAndDelete() throws {
-        let seen = try onThreadInFreshNamespace { () throws -> Seen in
+        let seen = try inFreshNetworkNamespace { () throws -> Seen in
             var seen = Seen()
             let links = try LinuxLinkTable()
             let monitor = try NetlinkLinkMonitor()
@@ -106,7 +107,7 @@ struct LinkMonitorTests {
     /// The queue is made tiny and the handler holds the reader thread while
     /// 16 veth pairs come and go, so the overflow is certain.
     @Test func lostNotificationsAreRecoveredByADump() throws {
-        let seen = try onThreadInFreshNamespace { () throws -> OverflowSeen in
+        let seen = try inFreshNetworkNamespace { () throws -> OverflowSeen in
             let links = try LinuxLinkTable()
             let monitor = try NetlinkLinkMonitor(receiveBufferBytes: 1)
             let events = Events()

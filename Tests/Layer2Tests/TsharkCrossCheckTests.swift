@@ -1,5 +1,6 @@
 import Foundation
 import Layer2Frames
+import TestSupport
 import Testing
 
 /// The frames as Wireshark's dissectors read them: written into a pcap file

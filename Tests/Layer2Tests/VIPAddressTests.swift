@@ -1,4 +1,5 @@
 import KernelRoutes
+import TestSupport
 import Testing
 
 /// ARP-mode VIPs go on a real interface (not lo) through KernelRoutes'
@@ -15,7 +16,7 @@ struct VIPAddressTests {
     }
 
     @Test func noDADMakesTheIPv6VIPUsableAtOnce() throws {
-        let seen = try onThreadInFreshNamespace { () throws -> Seen in
+        let seen = try inFreshNetworkNamespace { () throws -> Seen in
             let links = try LinuxLinkTable()
             let addresses = try LinuxAddressTable()
             try links.addVethPair("v0", peer: "v1")

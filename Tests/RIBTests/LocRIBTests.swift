@@ -1,5 +1,6 @@
 import BGPCodec
 @testable import RIB
+import TestSupport
 import Testing
 
 /// Builders shared by the Loc-RIB tests.
@@ -210,7 +211,7 @@ enum RIBFixture {
 
     @Test(arguments: [11, 12, 13])
     func incrementalBestMatchesAFullDecision(seed: UInt64) {
-        var rng = PrefixTableTests.SplitMix(state: seed)
+        var rng = PrefixTableTests.rng(seed: seed)
         var rib = LocRIB(localAS: 65011)
         let peers = (1...5).map { rib.addPeer(F.peer(UInt8($0), asn: 65000 + UInt32($0) % 2, routerID: UInt32($0) * 7 % 5 + 1)) }
         let prefixes = (0..<6).map { IPv4Address(UInt32(10 << 24 | $0 << 8)) }

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Logging
 import Synchronization
+import TestSupport
 import Testing
 @testable import VipdTelemetry
 
