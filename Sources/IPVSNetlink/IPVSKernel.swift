@@ -12,6 +12,9 @@ public protocol IPVSKernel: AnyObject {
     func deleteRealServer(_ d: KernelRealServer, from s: KernelVirtualService) throws
     /// Removes every service. Tests only: vipd never flushes others' entries.
     func flush() throws
+    /// Requests sent so far (changes, dumps, flushes), to count what one
+    /// control request cost.
+    var requestsSent: Int { get }
 
     /// Carries out the changes in order, all of them even when some fail,
     /// and throws an `IPVSBatchError` listing the failures. NetlinkIPVS

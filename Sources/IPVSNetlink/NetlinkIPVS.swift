@@ -16,6 +16,10 @@ public final class NetlinkIPVS: IPVSKernel {
     /// the socket's receive queue (each takes well under 1 KiB of it).
     public static let batchLimit = 256
 
+    /// Requests sent to the kernel so far (changes, dumps, flushes): what
+    /// `vipctl lb backend set` reports as its netlink operations.
+    public private(set) var requestsSent = 0
+
     public init() throws {
         socket = try GenericNetlinkSocket(family: IPVSConstants.genlName,
                                           missing: "IPVS is not available in this kernel (modprobe ip_vs)")
@@ -52,6 +56,7 @@ public final class NetlinkIPVS: IPVSKernel {
 
     public func flush() throws {
         let sequence = socket.reserveSequences(1)
+        requestsSent += 1
         writer.writer.removeAll()
         writer.flush(sequence: sequence)
         try socket.send(writer.writer.buffer, "flush")
@@ -68,6 +73,7 @@ public final class NetlinkIPVS: IPVSKernel {
         while start < changes.count {
             let end = min(start + Self.batchLimit, changes.count)
             let first = socket.reserveSequences(end - start)
+            requestsSent += end - start
             writer.writer.removeAll()
             for i in start..<end {
                 writer.change(changes[i], sequence: first &+ UInt32(i - start))
@@ -86,6 +92,7 @@ public final class NetlinkIPVS: IPVSKernel {
 
     private func single(_ change: IPVSChange) throws {
         let sequence = socket.reserveSequences(1)
+        requestsSent += 1
         writer.writer.removeAll()
         writer.change(change, sequence: sequence)
         let operation = IPVSText.change(change)
@@ -98,6 +105,7 @@ public final class NetlinkIPVS: IPVSKernel {
     /// interrupted.
     private func consistentDump<T>(_ operation: String, request: (UInt32) -> Void,
                                    parse: (UnsafeRawBufferPointer) -> T?) throws -> [T] {
+        requestsSent += 1
         var attempt = 1
         while true {
             var result: [T] = []

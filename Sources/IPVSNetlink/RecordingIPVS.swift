@@ -38,9 +38,16 @@ public final class RecordingIPVS: IPVSKernel {
 
     public func clearCalls() { calls.removeAll() }
 
-    public func services() throws -> [KernelVirtualService] { order.map { table[$0]!.service } }
+    /// Every call made, reads included.
+    public private(set) var requestsSent = 0
+
+    public func services() throws -> [KernelVirtualService] {
+        requestsSent += 1
+        return order.map { table[$0]!.service }
+    }
 
     public func realServers(of service: KernelVirtualService) throws -> [KernelRealServer] {
+        requestsSent += 1
         guard let entry = table[service.key] else {
             throw IPVSText.error("list real servers of \(IPVSText.service(service))", ESRCH, nil)
         }
@@ -62,12 +69,14 @@ public final class RecordingIPVS: IPVSKernel {
 
     public func flush() throws {
         calls.append(.flush)
+        requestsSent += 1
         order.removeAll()
         table.removeAll()
     }
 
     private func record(_ change: IPVSChange) throws {
         calls.append(.change(change))
+        requestsSent += 1
         let operation = IPVSText.change(change)
         if let error = failure?(change) { throw error }
         if let code = carryOut(change) { throw IPVSText.error(operation, code, nil) }

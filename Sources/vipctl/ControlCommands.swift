@@ -13,6 +13,28 @@ struct ControlOptions: ParsableArguments {
 /// One request, one reply, over vipd's unix socket.
 enum ControlClient {
     static func call(_ path: String, command: String, args: [String] = []) throws -> Any {
+        let reply = try callRaw(path, command: command, args: args)
+        let value = try JSONSerialization.jsonObject(with: Data(reply))
+        if let obj = value as? [String: Any], let e = obj["error"] as? String {
+            // vipd refused the request: its reason alone, without usage text.
+            FileHandle.standardError.write(Data("vipctl: \(e)\n".utf8))
+            throw ExitCode.failure
+        }
+        return value
+    }
+
+    /// Prints vipd's JSON reply as it came (one line), for large answers
+    /// (`lb show` of a full IPVS table) where parsing and pretty-printing
+    /// would cost more than the answer itself. An error reply is reported
+    /// as `call` does.
+    static func printRaw(_ path: String, command: String, args: [String] = []) throws {
+        let reply = try callRaw(path, command: command, args: args)
+        if reply.starts(with: Array(#"{"error""#.utf8)) { _ = try call(path, command: command, args: args); return }
+        FileHandle.standardOutput.write(Data(reply))
+        if reply.last != UInt8(ascii: "\n") { FileHandle.standardOutput.write(Data("\n".utf8)) }
+    }
+
+    static func callRaw(_ path: String, command: String, args: [String] = []) throws -> [UInt8] {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw ValidationError("socket: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
@@ -34,13 +56,7 @@ enum ControlClient {
             if n <= 0 { break }
             reply += buf[0..<n]
         }
-        let value = try JSONSerialization.jsonObject(with: Data(reply))
-        if let obj = value as? [String: Any], let e = obj["error"] as? String {
-            // vipd refused the request: its reason alone, without usage text.
-            FileHandle.standardError.write(Data("vipctl: \(e)\n".utf8))
-            throw ExitCode.failure
-        }
-        return value
+        return reply
     }
 
     static func printJSON(_ value: Any) throws {

@@ -17,7 +17,9 @@ struct LBShow: ParsableCommand {
 
     func run() throws {
         let extra = stats ? ["--stats"] : []
-        if options.json { return try ControlClient.printJSON(try ControlClient.call(options.socket, command: "lb", args: ["show"] + extra)) }
+        // The table can hold thousands of backends: vipd's JSON is printed
+        // as it comes rather than parsed and pretty-printed again.
+        if options.json { return try ControlClient.printRaw(options.socket, command: "lb", args: ["show"] + extra) }
         let v = try ControlClient.call(options.socket, command: "lb", args: ["show", "--text"] + extra) as? [String: Any] ?? [:]
         print(v["text"] as? String ?? "", terminator: "")
         let managed = v["managed"] as? [String] ?? []

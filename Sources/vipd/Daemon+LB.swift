@@ -114,14 +114,16 @@ extension Daemon {
             }
             // The destination as it should be now: one edit, unless health
             // keeps it out (then only the override is remembered).
-            guard let d = IPVSDesired.destination(id, self.config.services, up: self.backendUp, overrides: self.weightOverrides) else {
+            guard let d = IPVSDesired.destination(id, of: s, up: self.backendUp, overrides: self.weightOverrides) else {
                 return .object([("ok", .bool(true)), ("netlink_operations", .int(0)), ("note", .string("backend is out (health); the weight applies when it returns"))])
             }
+            let before = ipvs.kernel.requestsSent
             try ipvs.setWeight(id, destination: d)
+            let operations = ipvs.kernel.requestsSent - before
             let micros = Double(NIODeadline.now().uptimeNanoseconds - received.uptimeNanoseconds) / 1000
-            self.logger.info("lb backend \(verb): weight \(d.weight) in \(String(format: "%.0f", micros)) us, one netlink operation",
+            self.logger.info("lb backend \(verb): weight \(d.weight) in \(String(format: "%.0f", micros)) us, \(operations) netlink operation(s)",
                              metadata: ["ipvs.service": "\(id.service)", "ipvs.backend": "\(id.destination)"])
-            return .object([("ok", .bool(true)), ("weight", .int(Int(d.weight))), ("netlink_operations", .int(1)),
+            return .object([("ok", .bool(true)), ("weight", .int(Int(d.weight))), ("netlink_operations", .int(operations)),
                             ("microseconds", .double(micros))])
         }
     }

@@ -82,14 +82,11 @@ enum IPVSDesired {
 
     /// One backend's destination as `table` would have it, without building
     /// the whole table (a runtime weight change on a full table); nil when
-    /// it is out (removed for failing health) or not configured.
-    static func destination(_ id: BackendID, _ services: [ServiceConfig], up: [BackendID: Bool],
+    /// it is out (removed for failing health).
+    static func destination(_ id: BackendID, of s: ServiceConfig, up: [BackendID: Bool],
                             overrides: [BackendID: Int32]) -> IPVSDestination? {
-        for s in services where key(s) == id.service {
-            let sub = ServiceConfig.restricting(s) { backendID($0, of: s) == id }
-            return table([sub], up: up, overrides: overrides).services[id.service]?.destinations[id.destination]
-        }
-        return nil
+        let sub = ServiceConfig.restricting(s) { backendID($0, of: s) == id }
+        return table([sub], up: up, overrides: overrides).services[id.service]?.destinations[id.destination]
     }
 
     /// The table: each service with its backends. A backend whose check
