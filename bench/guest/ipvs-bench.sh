@@ -197,7 +197,8 @@ for t in $(seq "$TRIALS"); do
   read -r s rc < <(timed dir /dev/null $W/help.out "$VIPCTL" --help)
   echo "$s" >>$W/help.vipctl
 done
-nsvc=$(grep -c '"scheduler"' $W/show.json); nbe=$(grep -c '"active_conns"' $W/show.json)
+# vipctl prints vipd's JSON as one line: count occurrences, not lines.
+nsvc=$(grep -o '"scheduler"' $W/show.json | wc -l); nbe=$(grep -o '"active_conns"' $W/show.json | wc -l)
 [ "$nsvc" = 1000 ] && [ "$nbe" = 10000 ] || die "lb show listed $nsvc services, $nbe backends"
 nln=$(grep -c '^  ->' $W/Ln.out)
 [ "$nln" = 10001 ] || die "ipvsadm -Ln listed $nln '->' lines (10,000 + header)"
