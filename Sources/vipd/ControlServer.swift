@@ -44,9 +44,14 @@ final class ControlHandler: ChannelInboundHandler, @unchecked Sendable {
         guard let nl = pending.firstIndex(of: UInt8(ascii: "\n")) else { return }
         let line = Array(pending[..<nl])
         pending = []
-        let request = (try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any]
-        let command = request?["command"] as? String ?? ""
-        let args = request?["args"] as? [String] ?? []
+        let command: String, args: [String]
+        if let r = ControlRequest.parse(line) {
+            (command, args) = (r.command, r.args)
+        } else {
+            let request = (try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any]
+            command = request?["command"] as? String ?? ""
+            args = request?["args"] as? [String] ?? []
+        }
         let answer: EventLoopFuture<JSONValue>
         var exits = false
         switch command {

@@ -32,6 +32,11 @@ extension Daemon {
         ipvs?.cleanupAtExit(keep: config.ipvs.keepOnExit)
     }
 
+    func indexServices() {
+        serviceIndex = Dictionary(config.services.enumerated().map { (IPVSDesired.key($0.element), $0.offset) },
+                                  uniquingKeysWith: { first, _ in first })
+    }
+
     var desiredIPVS: IPVSTableState {
         IPVSDesired.table(config.services, up: backendUp, overrides: weightOverrides)
     }
@@ -39,6 +44,7 @@ extension Daemon {
     /// Reconciles and logs. The first (and any that changed something)
     /// ends in the `ipvs table programmed` line of interfaces.md.
     func reconcileIPVS(reason: String) {
+        indexServices()
         guard let ipvs else { return }
         let desired = desiredIPVS
         let o = ipvs.reconcile(desired)

@@ -98,7 +98,10 @@ extension Daemon {
             guard positional.count == 2, let front = ConfigSocketAddress(positional[0]), let back = ConfigSocketAddress(positional[1]) else {
                 throw ControlError(usage)
             }
-            guard let s = self.config.services.first(where: { $0.frontend == .address(front.address, port: front.port) && $0.serviceProtocol == proto }),
+            var probe = ServiceConfig(frontend: .address(front.address, port: front.port))
+            probe.serviceProtocol = proto
+            guard let at = self.serviceIndex[IPVSDesired.key(probe)], at < self.config.services.count,
+                  case let s = self.config.services[at],
                   let b = s.backends.first(where: { $0.address == back.address && IPVSDesired.port($0, of: s) == back.port }) else {
                 throw ControlError("\(proto.rawValue) \(front) -> \(back) is not a backend of a configured service")
             }

@@ -5,6 +5,7 @@ import BGPTransport
 import Election
 import EtcdClient
 import HealthProbe
+import IPVS
 import Layer2Link
 import Logging
 import NATRules
@@ -79,6 +80,10 @@ final class Daemon: @unchecked Sendable {
     var backendSpecs: [BackendID: ProbeSpec] = [:]
     var backendUp: [BackendID: Bool] = [:]
     var weightOverrides: [BackendID: Int32] = [:]
+    /// Each configured service's position in `config.services`, by its key
+    /// (rebuilt with the services), so that a runtime change finds its
+    /// service at once in a table of thousands.
+    var serviceIndex: [IPVSServiceKey: Int] = [:]
     /// `real_server`'s ARP and rp_filter sysctls, restored at exit.
     var realServerSysctls: SysctlChanges?
 
