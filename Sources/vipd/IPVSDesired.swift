@@ -80,13 +80,19 @@ enum IPVSDesired {
         BackendID(service: key(s), destination: IPVSDestinationKey(address: address(b.address), port: kernelPort(b, of: s)))
     }
 
-    /// One backend's destination as `table` would have it, without building
-    /// the whole table (a runtime weight change on a full table); nil when
-    /// it is out (removed for failing health).
-    static func destination(_ id: BackendID, of s: ServiceConfig, up: [BackendID: Bool],
+    /// One backend's destination as `table` has it, without building the
+    /// table (a runtime weight change on a full table); nil when it is out
+    /// (removed for failing health).
+    static func destination(_ b: ServiceConfig.Backend, of s: ServiceConfig, up: [BackendID: Bool],
                             overrides: [BackendID: Int32]) -> IPVSDestination? {
-        let sub = ServiceConfig.restricting(s) { backendID($0, of: s) == id }
-        return table([sub], up: up, overrides: overrides).services[id.service]?.destinations[id.destination]
+        let id = backendID(b, of: s)
+        var weight = overrides[id] ?? Int32(clamping: b.weight)
+        if up[id] == false {
+            if s.onFailure == .remove { return nil }
+            weight = 0
+        }
+        return IPVSDestination(address: id.destination.address, port: id.destination.port,
+                               forwarding: forwarding(s.forwarding(of: b)), weight: weight)
     }
 
     /// The table: each service with its backends. A backend whose check
@@ -99,14 +105,7 @@ enum IPVSDesired {
             let k = key(s)
             var state = IPVSServiceState(service: IPVSService(key: k, scheduler: s.scheduler.rawValue, persistence: s.persistence))
             for b in s.backends {
-                let id = backendID(b, of: s)
-                var weight = overrides[id] ?? Int32(clamping: b.weight)
-                if up[id] == false {
-                    if s.onFailure == .remove { continue }
-                    weight = 0
-                }
-                let d = IPVSDestination(address: id.destination.address, port: id.destination.port,
-                                        forwarding: forwarding(s.forwarding(of: b)), weight: weight)
+                guard let d = destination(b, of: s, up: up, overrides: overrides) else { continue }
                 state.destinations[d.key] = d
             }
             t.services[k] = state
@@ -117,12 +116,3 @@ enum IPVSDesired {
 
 /// The config's "host:port" (VipdConfig's), for files that also see NIO's SocketAddress.
 typealias ConfigSocketAddress = SocketAddress
-
-extension ServiceConfig {
-    /// The same service with only the backends `keep` selects.
-    static func restricting(_ s: ServiceConfig, _ keep: (Backend) -> Bool) -> ServiceConfig {
-        var copy = s
-        copy.backends = s.backends.filter(keep)
-        return copy
-    }
-}
