@@ -70,7 +70,6 @@ final class Daemon: @unchecked Sendable {
     /// histogram runs from here to the first gratuitous ARP.
     var takeoverDecidedAt: NIODeadline?
     var healthChecker: HealthChecker?
-    var drainTimer: Scheduled<Void>?
 
     /// vipd's IPVS table; nil without services or without IPVS in the kernel.
     var ipvs: IPVSPlumbing?

@@ -179,7 +179,7 @@ else
 fi
 
 # operator
-ctl --json lb show | grep -q '"managed" : false' && ip netns exec dir ipvsadm -Ln | grep -q '192.168.113.10:9999' \
+ctl --json lb show | grep -Eq '"managed" ?: ?false' && ip netns exec dir ipvsadm -Ln | grep -q '192.168.113.10:9999' \
   && pass operator "the operator's 192.168.113.10:9999 is listed unmanaged and untouched" \
   || failc operator "$(ctl --json lb show | head -20)"
 
