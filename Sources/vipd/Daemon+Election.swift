@@ -28,8 +28,7 @@ extension Daemon {
     /// a handover) when it may not.
     func updateCampaign() {
         guard let e = config.election else { return }
-        let hasARP = allVIPs.contains { $0.0.mode == .arp }
-        let may = (!electionHealthGated || gate.healthUp == true) && (!hasARP || gate.linkUsable != false)
+        let may = gate.mayCampaign(healthGated: electionHealthGated, hasARPVIPs: allVIPs.contains { $0.0.mode == .arp })
         if may, election == nil, !electionStopping {
             let driver = ElectionDriver(
                 eventLoop: loop,

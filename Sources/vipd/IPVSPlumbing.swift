@@ -15,8 +15,6 @@ final class IPVSPlumbing {
     let log: (String) -> Void
     /// The services vipd created and still has.
     private(set) var owned: Set<IPVSServiceKey>
-    /// The last reconcile's conflicts (a desired service that is not ours).
-    private(set) var conflicts: [IPVSConflict] = []
     /// NAT mode's sysctls, restored at exit.
     private var sysctls = SysctlChanges()
     private var natRules: [MasqueradeRule]?
@@ -67,7 +65,6 @@ final class IPVSPlumbing {
         let plan = IPVSPlanner.plan(desired: desired, actual: actual, owned: owned)
         outcome.intents = plan.intents
         outcome.conflicts = plan.conflicts
-        conflicts = plan.conflicts
         var nowOwned = plan.owned
         do {
             try kernel.apply(plan.intents.map(IPVSBridge.change))

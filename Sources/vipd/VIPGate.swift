@@ -20,11 +20,12 @@ struct GateState: Hashable {
     var linkUsable: Bool?
 
     /// Whether the node may take part in the election now: healthy (when
-    /// health governs the elected VIPs) and with its ARP interface usable.
-    /// A leader that loses either resigns, so that another node takes over
-    /// with a graceful handover instead of waiting for its lease.
-    func mayCampaign(healthGated: Bool) -> Bool {
-        (!healthGated || healthUp != false) && linkUsable != false
+    /// health gates some elected VIP) and, when it has ARP VIPs, with its
+    /// ARP interface usable. A leader that loses either resigns, so that
+    /// another node takes over with a graceful handover instead of waiting
+    /// for its lease.
+    func mayCampaign(healthGated: Bool, hasARPVIPs: Bool) -> Bool {
+        (!healthGated || healthUp == true) && (!hasARPVIPs || linkUsable != false)
     }
 }
 

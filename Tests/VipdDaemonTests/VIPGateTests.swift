@@ -89,4 +89,20 @@ import VipdConfig
         v.asPathPrepend = 1
         #expect(GateState.route(v, .advertise(extraPrepend: 2, drained: false))?.asPathPrepend == 3)
     }
+
+    @Test func theNodeCampaignsOnlyWhileHealthyAndLinked() {
+        var g = GateState(electionConfigured: true)
+        #expect(g.mayCampaign(healthGated: false, hasARPVIPs: true))
+        // Health gating: not before the first pass, not while failing.
+        #expect(!g.mayCampaign(healthGated: true, hasARPVIPs: false))
+        g.healthUp = false
+        #expect(!g.mayCampaign(healthGated: true, hasARPVIPs: false))
+        #expect(g.mayCampaign(healthGated: false, hasARPVIPs: false))
+        g.healthUp = true
+        #expect(g.mayCampaign(healthGated: true, hasARPVIPs: true))
+        // The ARP interface matters only with ARP VIPs.
+        g.linkUsable = false
+        #expect(!g.mayCampaign(healthGated: true, hasARPVIPs: true))
+        #expect(g.mayCampaign(healthGated: true, hasARPVIPs: false))
+    }
 }
