@@ -125,6 +125,26 @@ final class GenericNetlinkSocket {
         return results.map { $0! }
     }
 
+    /// Waits for the acknowledgement of request `first + count - 1`, the
+    /// last of a batch and the only one that asked for it; the kernel
+    /// handles a batch's requests in order and answers every failure, so
+    /// by then each failure is in. Returns the failures: the request's
+    /// offset in the batch, its errno and the kernel's text.
+    func batchFailures(first: UInt32, count: Int, _ operation: String) throws -> [(offset: Int, code: Int32, text: String?)] {
+        var failures: [(offset: Int, code: Int32, text: String?)] = []
+        var done = false
+        while !done {
+            try receive(operation) { message in
+                guard let (code, text) = IPVSAnswer.error(message) else { return }
+                let offset = Int(message.sequence &- first)
+                guard offset >= 0, offset < count, !done else { return }
+                if code != 0 { failures.append((offset, code, text)) }
+                if offset == count - 1 { done = true }
+            }
+        }
+        return failures
+    }
+
     /// Sends a dump request and calls `each` with every answer's payload
     /// until NLMSG_DONE. Returns false when the kernel marked the dump as
     /// interrupted (the table changed while it was read).

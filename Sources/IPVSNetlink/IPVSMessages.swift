@@ -74,15 +74,19 @@ struct IPVSRequestWriter {
 
     init(family: UInt16) { self.family = family }
 
-    /// A request that the kernel acknowledges (add, edit, delete, flush).
-    func change(_ change: IPVSChange, sequence: UInt32) {
+    /// A change request (add, edit, delete). With `ack` the kernel answers
+    /// whether it worked; without, it answers only a failure (netlink
+    /// always reports an error), which is how a batch asks for its
+    /// acknowledgement only once, on its last request.
+    func change(_ change: IPVSChange, sequence: UInt32, ack: Bool = true) {
+        let flags = ack ? Netlink.flagRequest | Netlink.flagAck : Netlink.flagRequest
         switch change {
-        case .addService(let s): service(IPVSAttr.cmdNewService, s, full: true, sequence: sequence)
-        case .editService(let s): service(IPVSAttr.cmdSetService, s, full: true, sequence: sequence)
-        case .deleteService(let s): service(IPVSAttr.cmdDelService, s, full: false, sequence: sequence)
-        case .addRealServer(let d, let s): dest(IPVSAttr.cmdNewDest, d, s, full: true, sequence: sequence)
-        case .editRealServer(let d, let s): dest(IPVSAttr.cmdSetDest, d, s, full: true, sequence: sequence)
-        case .deleteRealServer(let d, let s): dest(IPVSAttr.cmdDelDest, d, s, full: false, sequence: sequence)
+        case .addService(let s): service(IPVSAttr.cmdNewService, s, full: true, flags, sequence)
+        case .editService(let s): service(IPVSAttr.cmdSetService, s, full: true, flags, sequence)
+        case .deleteService(let s): service(IPVSAttr.cmdDelService, s, full: false, flags, sequence)
+        case .addRealServer(let d, let s): dest(IPVSAttr.cmdNewDest, d, s, full: true, flags, sequence)
+        case .editRealServer(let d, let s): dest(IPVSAttr.cmdSetDest, d, s, full: true, flags, sequence)
+        case .deleteRealServer(let d, let s): dest(IPVSAttr.cmdDelDest, d, s, full: false, flags, sequence)
         }
     }
 
@@ -109,15 +113,15 @@ struct IPVSRequestWriter {
                             version: IPVSConstants.genlVersion)
     }
 
-    private func service(_ command: UInt8, _ s: KernelVirtualService, full: Bool, sequence: UInt32) {
-        begin(command, Netlink.flagRequest | Netlink.flagAck, sequence)
+    private func service(_ command: UInt8, _ s: KernelVirtualService, full: Bool, _ flags: UInt16, _ sequence: UInt32) {
+        begin(command, flags, sequence)
         serviceNest(s, full: full)
         writer.endMessage()
     }
 
     private func dest(_ command: UInt8, _ d: KernelRealServer, _ s: KernelVirtualService, full: Bool,
-                               sequence: UInt32) {
-        begin(command, Netlink.flagRequest | Netlink.flagAck, sequence)
+                      _ flags: UInt16, _ sequence: UInt32) {
+        begin(command, flags, sequence)
         let key = s.key
         if lastIdentity.generation == writer.generation, lastIdentity.key == key {
             writer.repeatBytes(from: lastIdentity.start, length: lastIdentity.length)

@@ -5,7 +5,8 @@ import Glibc
 /// The kernel's IPVS table over generic netlink (the "IPVS" family,
 /// libnl-genl-3 for the socket and the family's id). Every add, edit and
 /// delete is one netlink request, acknowledged by the kernel; `apply` sends
-/// many requests to a system call and then reads their acknowledgements.
+/// many requests to a system call and reads back their failures and the
+/// last one's acknowledgement.
 ///
 /// Acts in the network namespace of the thread that created it. One owner.
 public final class NetlinkIPVS: IPVSKernel {
@@ -64,9 +65,12 @@ public final class NetlinkIPVS: IPVSKernel {
         if code != 0 { throw IPVSText.error("flush", code, text) }
     }
 
-    /// Sends the changes `batchLimit` to a system call, in order; the kernel
-    /// handles each request of a call in turn and acknowledges each, so a
-    /// failure does not stop the ones after it.
+    /// Sends the changes `batchLimit` to a system call, in order. The kernel
+    /// handles each request of a call in turn, and a failure does not stop
+    /// the ones after it. Only a batch's last request asks for an
+    /// acknowledgement: netlink reports every failure anyway, and 11,000
+    /// acknowledgements the kernel builds and vipd reads are most of the
+    /// cost of programming a large table beyond the kernel's own work.
     public func apply(_ changes: [IPVSChange]) throws {
         var failures: [(index: Int, change: IPVSChange, error: IPVSError)] = []
         var start = 0
@@ -76,14 +80,13 @@ public final class NetlinkIPVS: IPVSKernel {
             requestsSent += end - start
             writer.writer.removeAll()
             for i in start..<end {
-                writer.change(changes[i], sequence: first &+ UInt32(i - start))
+                writer.change(changes[i], sequence: first &+ UInt32(i - start), ack: i == end - 1)
             }
             let operation = "apply changes \(start + 1)-\(end) of \(changes.count)"
             try socket.send(writer.writer.buffer, operation)
-            let acks = try socket.acknowledgements(first: first, count: end - start, operation)
-            for (offset, (code, text)) in acks.enumerated() where code != 0 {
-                let change = changes[start + offset]
-                failures.append((start + offset, change, IPVSText.error(IPVSText.change(change), code, text)))
+            for f in try socket.batchFailures(first: first, count: end - start, operation) {
+                let change = changes[start + f.offset]
+                failures.append((start + f.offset, change, IPVSText.error(IPVSText.change(change), f.code, f.text)))
             }
             start = end
         }

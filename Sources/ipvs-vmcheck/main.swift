@@ -183,6 +183,14 @@ do {
             print("twin \(name): kernel \(a), twin \(b)\(a == b ? "" : "  <- differs")")
             if a != b { ok = false }
         }
+        // One batch with failures between successes: every failure is
+        // reported at its index with its errno (the kernel acknowledges
+        // only the batch's last request), and the rest is applied.
+        let batch = batchWithFailures()
+        let a = batchOutcome { try ipvs.apply(batch) }, b = batchOutcome { try twin.apply(batch) }
+        print("twin batch of \(batch.count) with failures: kernel \(a), twin \(b)\(a == b ? "" : "  <- differs")")
+        if a != b || a == "ok" { ok = false }
+        if try read(ipvs) != read(twin) { ok = false; print("twin batch: the tables differ afterwards") }
         if !ok { exit(1) }
 
     case "errors":
@@ -227,6 +235,30 @@ do {
     } catch {
         return "\(error)"
     }
+}
+
+/// "index errno, ..." of a batch's failures, or "ok".
+@MainActor func batchOutcome(_ body: () throws -> Void) -> String {
+    do {
+        try body()
+        return "ok"
+    } catch let e as IPVSBatchError {
+        return e.failures.map { "#\($0.index) errno \($0.error.code)" }.joined(separator: ", ")
+    } catch {
+        return "\(error)"
+    }
+}
+
+/// Every error case, each after a change that works and with the last
+/// change failing too (its acknowledgement is the one the batch waits for).
+@MainActor func batchWithFailures() -> [IPVSChange] {
+    let service = KernelVirtualService(family: inet, proto: tcp, address: v4(10, 98, 0, 1), port: 80, scheduler: "rr")
+    var list: [IPVSChange] = [.addService(service)]
+    for (i, (_, failing)) in errorCases().enumerated() {
+        list.append(.addRealServer(KernelRealServer(family: inet, address: v4(10, 98, 1, UInt8(i + 1)), port: 80, weight: 1), to: service))
+        list.append(failing)
+    }
+    return list
 }
 
 /// Requests the kernel refuses, after `edit` (or on the edited set).

@@ -93,8 +93,9 @@ final class ControlHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     private func reply(_ context: ChannelHandlerContext, _ value: JSONValue, then: (@Sendable () -> Void)? = nil) {
-        var out = context.channel.allocator.buffer(capacity: 256)
-        out.writeString(value.serialized + "\n")
+        var bytes = value.serializedBytes
+        bytes.append(UInt8(ascii: "\n"))
+        let out = context.channel.allocator.buffer(bytes: bytes)
         let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(out)).whenComplete { _ in
             channel.close(promise: nil)

@@ -324,4 +324,25 @@ final class NetlinkEncodingTests: XCTestCase {
         XCTAssertEqual(sequences, (0..<300).map { UInt32(100 + $0) })
         XCTAssertEqual(ports, [80])
     }
+
+    /// A batch asks for its acknowledgement on its last request only: the
+    /// others carry NLM_F_REQUEST alone (the kernel still answers their
+    /// failures), and the bytes are otherwise those of the acked request.
+    func testUnacknowledgedRequestDiffersOnlyInItsFlags() {
+        let s = KernelVirtualService(family: 2, proto: 6, address: [10, 0, 0, 1], port: 80)
+        let d = KernelRealServer(family: 2, address: [10, 1, 0, 1], port: 80, weight: 3)
+        for change in [IPVSChange.addService(s), .editService(s), .deleteService(s),
+                       .addRealServer(d, to: s), .editRealServer(d, in: s), .deleteRealServer(d, from: s)] {
+            let acked = IPVSRequestWriter(family: 0x1c), quiet = IPVSRequestWriter(family: 0x1c)
+            acked.change(change, sequence: 7)
+            quiet.change(change, sequence: 7, ack: false)
+            var flags: [UInt16] = []
+            forEachMessage(quiet.writer.buffer) { flags.append($0.flags) }
+            XCTAssertEqual(flags, [Netlink.flagRequest], "\(change)")
+            var a = Array(acked.writer.buffer), q = Array(quiet.writer.buffer)
+            XCTAssertEqual(a.count, q.count)
+            a[6] = 0; q[6] = 0  // nlmsg_flags, low byte (little-endian)
+            XCTAssertEqual(a, q, "\(change)")
+        }
+    }
 }
