@@ -55,9 +55,13 @@ public indirect enum JSONValue: Hashable, Sendable {
     private static let nullText = Array("null".utf8), trueText = Array("true".utf8), falseText = Array("false".utf8)
 
     /// Base-10 digits of `v`, without a String in between.
-    static func decimal(_ v: Int64, into out: inout [UInt8]) {
+    public static func decimal(_ v: Int64, into out: inout [UInt8]) {
         if v < 0 { out.append(UInt8(ascii: "-")) }
-        var m = v.magnitude
+        decimal(unsigned: v.magnitude, into: &out)
+    }
+
+    public static func decimal(unsigned v: UInt64, into out: inout [UInt8]) {
+        var m = v
         var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
                      UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
             (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
@@ -74,7 +78,7 @@ public indirect enum JSONValue: Hashable, Sendable {
 
     /// A JSON string: quotes, backslashes and control characters escaped;
     /// everything else is the string's own UTF-8.
-    static func quote(_ s: String, into out: inout [UInt8]) {
+    public static func quote(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         var s = s
         s.withUTF8 { bytes in

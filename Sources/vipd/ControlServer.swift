@@ -39,7 +39,7 @@ final class ControlHandler: ChannelInboundHandler, @unchecked Sendable {
         guard pending.count <= 65536 else {
             pending = []
             context.channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
-            return reply(context, .object([("error", .string("request too long"))]))
+            return reply(context, JSONValue.object([("error", .string("request too long"))]).serializedBytes)
         }
         guard let nl = pending.firstIndex(of: UInt8(ascii: "\n")) else { return }
         let line = Array(pending[..<nl])
@@ -52,48 +52,51 @@ final class ControlHandler: ChannelInboundHandler, @unchecked Sendable {
             command = request?["command"] as? String ?? ""
             args = request?["args"] as? [String] ?? []
         }
-        let answer: EventLoopFuture<JSONValue>
+        // Every answer is JSON; `lb show` writes its own bytes (a full table
+        // is megabytes), the others give a value serialized here.
+        let answer: EventLoopFuture<[UInt8]>
+        func json(_ value: EventLoopFuture<JSONValue>) -> EventLoopFuture<[UInt8]> { value.map { $0.serializedBytes } }
         var exits = false
         switch command {
-        case "neighbors": answer = daemon.neighbors()
-        case "rib": answer = daemon.ribJSON(args)
-        case "vips": answer = daemon.vipsJSON()
-        case "vip": answer = daemon.vipCommand(args)
-        case "peer": answer = daemon.peerCommand(args)
-        case "debug": answer = daemon.debugCommand(args)
-        case "election" where args.isEmpty: answer = daemon.electionJSON()
-        case "election" where args == ["resign"]: answer = daemon.electionResign()
-        case "election": answer = context.eventLoop.makeSucceededFuture(.object([("error", .string("usage: election [resign]"))]))
+        case "neighbors": answer = json(daemon.neighbors())
+        case "rib": answer = json(daemon.ribJSON(args))
+        case "vips": answer = json(daemon.vipsJSON())
+        case "vip": answer = json(daemon.vipCommand(args))
+        case "peer": answer = json(daemon.peerCommand(args))
+        case "debug": answer = json(daemon.debugCommand(args))
+        case "election" where args.isEmpty: answer = json(daemon.electionJSON())
+        case "election" where args == ["resign"]: answer = json(daemon.electionResign())
+        case "election": answer = json(context.eventLoop.makeSucceededFuture(.object([("error", .string("usage: election [resign]"))])))
         case "lb" where args.first == "show": answer = daemon.lbShow(Array(args.dropFirst()))
-        case "lb" where args.first == "backend": answer = daemon.lbBackend(args, received: received)
-        case "lb": answer = context.eventLoop.makeSucceededFuture(.object([("error", .string("usage: lb show [--stats] | lb backend set|reset ..."))]))
-        case "drain": answer = daemon.drainCommand(true)
-        case "undrain": answer = daemon.drainCommand(false)
-        case "reload": answer = daemon.reloadFromFile().map { s in
+        case "lb" where args.first == "backend": answer = json(daemon.lbBackend(args, received: received))
+        case "lb": answer = json(context.eventLoop.makeSucceededFuture(.object([("error", .string("usage: lb show [--stats] | lb backend set|reset ..."))])))
+        case "drain": answer = json(daemon.drainCommand(true))
+        case "undrain": answer = json(daemon.drainCommand(false))
+        case "reload": answer = json(daemon.reloadFromFile().map { s in
             .object([("reloaded", .bool(true)), ("peers_added", .array(s.added.map { .string($0) })),
                      ("peers_removed", .array(s.removed.map { .string($0) })), ("peers_reset", .array(s.reset.map { .string($0) })),
                      ("peers_reevaluated", .array(s.reevaluated.map { .string($0) })), ("bgp_vips", .int(s.vips))])
-        }
+        })
         case "stop" where args.contains("--graceful-restart"):
             exits = true
-            answer = daemon.gracefulStop().map { .object([("stopped", .bool(true))]) }
+            answer = json(daemon.gracefulStop().map { .object([("stopped", .bool(true))]) })
         case "stop":
-            answer = context.eventLoop.makeSucceededFuture(.object([("error", .string(
-                "only 'stop --graceful-restart' is a control command; SIGTERM stops vipd with withdrawal"))]))
-        default: answer = context.eventLoop.makeSucceededFuture(.object([("error", .string("unknown command '\(command)'"))]))
+            answer = json(context.eventLoop.makeSucceededFuture(.object([("error", .string(
+                "only 'stop --graceful-restart' is a control command; SIGTERM stops vipd with withdrawal"))])))
+        default: answer = json(context.eventLoop.makeSucceededFuture(.object([("error", .string("unknown command '\(command)'"))])))
         }
         let ctx = NIOLoopBound(context, eventLoop: context.eventLoop)
         let stopping = exits
         answer.hop(to: context.eventLoop).whenComplete { result in
             switch result {
-            case .success(let v): self.reply(ctx.value, v) { if stopping { self.daemon.onExit?() } }
-            case .failure(let e): self.reply(ctx.value, .object([("error", .string(String(describing: e)))]))
+            case .success(let b): self.reply(ctx.value, b) { if stopping { self.daemon.onExit?() } }
+            case .failure(let e): self.reply(ctx.value, JSONValue.object([("error", .string(String(describing: e)))]).serializedBytes)
             }
         }
     }
 
-    private func reply(_ context: ChannelHandlerContext, _ value: JSONValue, then: (@Sendable () -> Void)? = nil) {
-        var bytes = value.serializedBytes
+    private func reply(_ context: ChannelHandlerContext, _ json: [UInt8], then: (@Sendable () -> Void)? = nil) {
+        var bytes = json
         bytes.append(UInt8(ascii: "\n"))
         let out = context.channel.allocator.buffer(bytes: bytes)
         let channel = context.channel

@@ -9,62 +9,29 @@ import VipdConfig
 /// JSON), which entries vipd manages and each backend's health; and one
 /// backend's weight changed at run time with one netlink operation.
 extension Daemon {
-    /// `lb show [--stats] [--text]`: JSON (interfaces.md) or, with --text,
-    /// {"text": ipvsadm's layout with vipd's marks}.
-    func lbShow(_ args: [String]) -> EventLoopFuture<JSONValue> {
+    /// `lb show [--stats] [--text]`: JSON (interfaces.md), written straight
+    /// into the reply's bytes; or, with --text, {"text": ipvsadm's layout
+    /// with vipd's marks}.
+    func lbShow(_ args: [String]) -> EventLoopFuture<[UInt8]> {
         loop.submit {
             guard let ipvs = self.ipvs else { throw ControlError("IPVS is not in use on this node (no services, or no IPVS in the kernel)") }
             let (table, counters) = try IPVSBridge.read(ipvs.kernel)
             if args.contains("--text") {
                 let text = args.contains("--stats") ? IPVSAdmText.listStats(table, counters: counters) : IPVSAdmText.list(table, counters: counters)
-                return .object([("text", .string(text)), ("managed", .array(ipvs.owned.sorted().map { .string($0.description) })),
-                                ("health", .object(self.backendUp.keys.sorted().map { ("\($0)", .string(self.backendUp[$0]! ? "up" : "down")) }))])
+                return JSONValue.object([("text", .string(text)), ("managed", .array(ipvs.owned.sorted().map { .string($0.description) })),
+                                         ("health", .object(self.backendUp.keys.sorted().map { ("\($0)", .string(self.backendUp[$0]! ? "up" : "down")) }))])
+                    .serializedBytes
             }
-            return .array(table.sortedServices.map { s in self.serviceJSON(s, counters, managed: ipvs.owned.contains(s.service.key), stats: args.contains("--stats")) })
+            return LBListing.json(table, counters, owned: ipvs.owned, stats: args.contains("--stats"),
+                                  health: { id, managed in self.backendHealth(id, managed: managed) },
+                                  overridden: { self.weightOverrides[$0] != nil })
         }
     }
 
-    private func serviceJSON(_ s: IPVSServiceState, _ c: IPVSCounters, managed: Bool, stats: Bool) -> JSONValue {
-        let k = s.service.key
-        var vip: JSONValue = .null, port: JSONValue = .null, fwmark: JSONValue = .null, proto: JSONValue = .null
-        switch k {
-        case .address(let p, let a, let pt):
-            vip = .string("\(a)"); port = .int(Int(pt)); proto = .string("\(p)")
-        case .fwmark(let m, _):
-            fwmark = .int(Int(m))
-        }
-        var row: [(String, JSONValue)] = [
-            ("vip", vip), ("port", port), ("fwmark", fwmark), ("protocol", proto),
-            ("scheduler", .string(s.service.scheduler)), ("managed", .bool(managed)),
-        ]
-        if s.service.persistence > 0 { row.append(("persistence", .int(Int(s.service.persistence)))) }
-        row.append(("backends", .array(s.sortedDestinations.map { d in
-            let dc = c.destination(d.key, of: k)
-            let id = BackendID(service: k, destination: d.key)
-            let health: String = managed ? (backendUp[id].map { $0 ? "up" : "down" } ?? (backendCheckers[id] == nil ? "unchecked" : "unknown")) : "unmanaged"
-            var b: [(String, JSONValue)] = [
-                ("address", .string("\(d.address)")), ("port", .int(Int(d.port))), ("forwarding", .string(Self.forwardingName(d.forwarding))),
-                ("weight", .int(Int(d.weight))), ("health", .string(health)),
-                ("active_conns", .int(Int(dc.activeConns))), ("inactive_conns", .int(Int(dc.inactiveConns))),
-            ]
-            if weightOverrides[id] != nil { b.append(("override", .bool(true))) }
-            if stats {
-                b.append(("conns", .int(Int(dc.stats.conns)))); b.append(("in_packets", .int(Int(dc.stats.inPackets))))
-                b.append(("out_packets", .int(Int(dc.stats.outPackets)))); b.append(("in_bytes", .int(Int(dc.stats.inBytes))))
-                b.append(("out_bytes", .int(Int(dc.stats.outBytes))))
-            }
-            return .object(b)
-        })))
-        return .object(row)
-    }
-
-    static func forwardingName(_ f: IPVSForwarding) -> String {
-        switch f {
-        case .droute: return "direct"
-        case .masq: return "nat"
-        case .tunnel: return "tunnel"
-        case .local: return "local"
-        }
+    /// A backend's health as `lb show` names it.
+    func backendHealth(_ id: BackendID, managed: Bool) -> String {
+        guard managed else { return "unmanaged" }
+        return backendUp[id].map { $0 ? "up" : "down" } ?? (backendCheckers[id] == nil ? "unchecked" : "unknown")
     }
 
     /// `lb backend set [--protocol P] VIP:PORT BACKEND:PORT --weight N` and

@@ -40,4 +40,26 @@ import Testing
         #expect((back["n"] as? NSNumber)?.int64Value == -123456789012)
         #expect((back["list"] as? [Int]) == (0..<100).map { $0 * 997 })
     }
+
+    /// The streaming writer gives the same text as the value it mirrors.
+    @Test func streamMatchesValue() {
+        let value = JSONValue.array([
+            .object([("a", .integer(-1)), ("b", .array([])), ("c", .object([])), ("d", .null), ("e", .bool(false)),
+                     ("f", .array([.string("x\"y"), .integer(2)]))]),
+            .object([]),
+        ])
+        var w = JSONStream()
+        w.beginArray()
+        w.beginObject()
+        w.field("a", -1); w.key("b"); w.beginArray(); w.endArray(); w.key("c"); w.beginObject(); w.endObject()
+        w.key("d"); w.null(); w.field("e", false)
+        w.key("f"); w.beginArray(); w.string("x\"y"); w.int(2); w.endArray()
+        w.endObject()
+        w.beginObject(); w.endObject()
+        w.endArray()
+        #expect(String(decoding: w.bytes, as: UTF8.self) == value.serialized)
+        var u = JSONStream()
+        u.int(UInt64.max)
+        #expect(u.bytes == Array("18446744073709551615".utf8))
+    }
 }
