@@ -86,7 +86,7 @@ enum ControlClient {
 }
 
 struct Neighbors: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "BGP neighbours: state, uptime, prefixes, last error.")
+    static let configuration = CommandConfiguration(commandName: "neighbors", abstract: "BGP neighbours: state, uptime, prefixes, last error.")
     @OptionGroup var options: ControlOptions
 
     func run() throws {
@@ -101,6 +101,7 @@ struct Neighbors: ParsableCommand {
 
 struct Rib: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "rib",
         abstract: "Routes: the Loc-RIB with every path (default), what peers sent (--in) or what they were sent (--out).")
     @OptionGroup var options: ControlOptions
     @Flag(name: .customLong("in"), help: "Adj-RIB-In: as received, before import policy.") var adjIn = false
@@ -131,7 +132,7 @@ struct Rib: ParsableCommand {
 }
 
 struct Vip: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Add or delete a VIP at run time (kept over reloads, not restarts).",
+    static let configuration = CommandConfiguration(commandName: "vip", abstract: "Add or delete a VIP at run time (kept over reloads, not restarts).",
                                                     subcommands: [VipAdd.self, VipDel.self])
 }
 
@@ -159,7 +160,7 @@ struct VipDel: ParsableCommand {
 }
 
 struct Peer: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Act on one BGP peer.", subcommands: [PeerReset.self])
+    static let configuration = CommandConfiguration(commandName: "peer", abstract: "Act on one BGP peer.", subcommands: [PeerReset.self])
 }
 
 struct PeerReset: ParsableCommand {
@@ -177,7 +178,7 @@ struct PeerReset: ParsableCommand {
 }
 
 struct Debug: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Per-peer debug logging at run time.", subcommands: [DebugPeer.self])
+    static let configuration = CommandConfiguration(commandName: "debug", abstract: "Per-peer debug logging at run time.", subcommands: [DebugPeer.self])
 }
 
 struct DebugPeer: ParsableCommand {
@@ -197,7 +198,7 @@ struct DebugPeer: ParsableCommand {
 }
 
 struct Reload: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Reload the config file, as SIGHUP does; errors are printed and nothing changes.")
+    static let configuration = CommandConfiguration(commandName: "reload", abstract: "Reload the config file, as SIGHUP does; errors are printed and nothing changes.")
     @OptionGroup var options: ControlOptions
 
     func run() throws {
@@ -210,7 +211,7 @@ struct Reload: ParsableCommand {
 }
 
 struct Vips: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "The VIPs and their state.")
+    static let configuration = CommandConfiguration(commandName: "vips", abstract: "The VIPs and their state.")
     @OptionGroup var options: ControlOptions
 
     func run() throws {
@@ -222,6 +223,7 @@ struct Vips: ParsableCommand {
 
 struct Stop: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "stop",
         abstract: "Stop vipd.",
         discussion: "With --graceful-restart (RFC 4724): sessions close without a NOTIFICATION, VIPs stay in place, and peers keep vipd's routes as stale until it comes back.")
     @OptionGroup var options: ControlOptions

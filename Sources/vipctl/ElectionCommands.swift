@@ -4,6 +4,7 @@ import Foundation
 /// `vipctl election [resign]`: the election's state, or a graceful handover.
 struct Election: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "election",
         abstract: "The election: leader, this node's role, the lease TTL and the time left.",
         subcommands: [ElectionShow.self, ElectionResign.self], defaultSubcommand: ElectionShow.self)
 }
@@ -48,6 +49,7 @@ struct ElectionResign: ParsableCommand {
 /// `vipctl drain` / `undrain` (RFC 8326).
 struct Drain: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "drain",
         abstract: "Re-advertise every VIP with GRACEFUL_SHUTDOWN (and LOCAL_PREF 0 to iBGP peers), so routers move traffic away.")
     @OptionGroup var options: ControlOptions
 
@@ -58,7 +60,7 @@ struct Drain: ParsableCommand {
 }
 
 struct Undrain: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Restore the normal advertisements after a drain.")
+    static let configuration = CommandConfiguration(commandName: "undrain", abstract: "Restore the normal advertisements after a drain.")
     @OptionGroup var options: ControlOptions
 
     func run() throws {

@@ -17,6 +17,7 @@ struct Vipctl: ParsableCommand {
 
 struct Decode: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "decode",
         abstract: "Decode BGP messages from stdin into JSON Lines.",
         discussion: """
         Input is hex text, one whole message (marker included) per line, or with --raw a \

@@ -55,8 +55,12 @@ extension Daemon {
         logger.info("ipvs table programmed", metadata: [
             LogKey.ipvsServices: "\(o.services)", LogKey.ipvsBackends: "\(o.backends)",
             "ipvs.changes": "\(o.intents.count)", "ipvs.reason": "\(reason)",
+            "ipvs.read_ms": "\(Self.ms(o.readMs))", "ipvs.plan_ms": "\(Self.ms(o.planMs))", "ipvs.apply_ms": "\(Self.ms(o.applyMs))",
         ])
     }
+
+    /// Milliseconds to a tenth.
+    private static func ms(_ v: Double) -> String { "\((v * 10).rounded() / 10)" }
 
     // MARK: backend health
 

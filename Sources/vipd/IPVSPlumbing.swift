@@ -48,6 +48,9 @@ final class IPVSPlumbing {
         var conflicts: [IPVSConflict] = []
         var services = 0
         var backends = 0
+        /// Milliseconds spent reading the kernel's table, planning, and
+        /// applying the plan (for the log line: where a start's time goes).
+        var readMs = 0.0, planMs = 0.0, applyMs = 0.0
     }
 
     /// Brings the kernel's table in line with `desired`: reads it, plans
@@ -55,6 +58,12 @@ final class IPVSPlumbing {
     /// no longer desired go; others' services stay.
     func reconcile(_ desired: IPVSTableState) -> Outcome {
         var outcome = Outcome()
+        var t = DispatchTime.now().uptimeNanoseconds
+        func lap() -> Double {
+            let now = DispatchTime.now().uptimeNanoseconds
+            defer { t = now }
+            return Double(now - t) / 1e6
+        }
         let actual: IPVSTableState
         do {
             actual = try IPVSBridge.read(kernel).table
@@ -62,12 +71,15 @@ final class IPVSPlumbing {
             outcome.failures.append("cannot read the IPVS table: \(error)")
             return outcome
         }
+        outcome.readMs = lap()
         let plan = IPVSPlanner.plan(desired: desired, actual: actual, owned: owned)
         outcome.intents = plan.intents
         outcome.conflicts = plan.conflicts
         var nowOwned = plan.owned
+        let changes = plan.intents.map(IPVSBridge.change)
+        outcome.planMs = lap()
         do {
-            try kernel.apply(plan.intents.map(IPVSBridge.change))
+            try kernel.apply(changes)
         } catch let batch as IPVSBatchError {
             for f in batch.failures {
                 outcome.failures.append("\(plan.intents[f.index]): \(f.error)")
@@ -77,6 +89,7 @@ final class IPVSPlumbing {
         } catch {
             outcome.failures.append("\(error)")
         }
+        outcome.applyMs = lap()
         owned = nowOwned
         writeRecord()
         let ours = desired.restricted(to: owned)

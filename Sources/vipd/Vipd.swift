@@ -58,6 +58,7 @@ struct Vipd: AsyncParsableCommand {
         }
         let path = config!
         let cfg: VipdConfig
+        let loadStart = DispatchTime.now().uptimeNanoseconds
         switch Self.load(path) {
         case .success(let c): cfg = c
         case .failure(let e):
@@ -67,6 +68,8 @@ struct Vipd: AsyncParsableCommand {
         LogSetup.bootstrap(level: .info)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let daemon = Daemon(loop: group.next(), config: cfg, configPath: path)
+        let loadMs = Double(DispatchTime.now().uptimeNanoseconds - loadStart) / 1e6
+        daemon.log("config \(path) loaded in \((loadMs * 10).rounded() / 10) ms: \(cfg.peers.count) peers, \(cfg.vips.count) VIPs, \(cfg.services.count) services")
         try daemon.start()
         let control = try ControlServer.start(daemon: daemon, path: cfg.control.socket)
         daemon.log("control socket \(cfg.control.socket)")
