@@ -240,14 +240,14 @@ enum IPVSAnswer {
 
     static func realServer(nest: UnsafeRawBufferPointer, serviceFamily: UInt16) -> KernelRealServer? {
         var family = serviceFamily
-        var address: [UInt8]?
+        var address: UnsafeRawBufferPointer?
         var d = KernelRealServer(family: serviceFamily, address: [], port: 0)
         var stats: IPVSStats?
         var stats32: UnsafeRawBufferPointer?
         var attributes = AttributeIterator(nest)
         while let (type, payload) = attributes.next() {
             switch type {
-            case IPVSAttr.destAddr: address = payload.bytes
+            case IPVSAttr.destAddr: address = payload
             case IPVSAttr.destPort: d.port = (payload.u16 ?? 0).byteSwapped
             case IPVSAttr.destAddrFamily: family = payload.u16 ?? serviceFamily
             case IPVSAttr.destFwdMethod: d.forwarding = (payload.u32 ?? 0) & IPVSConstants.forwardMask
@@ -263,7 +263,9 @@ enum IPVSAnswer {
         }
         guard let address else { return nil }
         d.family = family
-        d.address = fitted(address, family == IPVSConstants.afInet6 ? 16 : 4)
+        // one array of the family's length (10,000 of these in a listing)
+        let length = family == IPVSConstants.afInet6 ? 16 : 4
+        d.address = address.count >= length ? Array(address.prefix(length)) : fitted(address.bytes, length)
         d.stats = stats ?? stats32.map { Self.stats($0, wide: false) }
         return d
     }

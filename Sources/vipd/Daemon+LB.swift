@@ -15,23 +15,25 @@ extension Daemon {
     func lbShow(_ args: [String]) -> EventLoopFuture<[UInt8]> {
         loop.submit {
             guard let ipvs = self.ipvs else { throw ControlError("IPVS is not in use on this node (no services, or no IPVS in the kernel)") }
-            let (table, counters) = try IPVSBridge.read(ipvs.kernel)
-            if args.contains("--text") {
-                let text = args.contains("--stats") ? IPVSAdmText.listStats(table, counters: counters) : IPVSAdmText.list(table, counters: counters)
-                return JSONValue.object([("text", .string(text)), ("managed", .array(ipvs.owned.sorted().map { .string($0.description) })),
-                                         ("health", .object(self.backendUp.keys.sorted().map { ("\($0)", .string(self.backendUp[$0]! ? "up" : "down")) }))])
-                    .serializedBytes
+            if !args.contains("--text") {
+                return LBListing.json(try IPVSBridge.list(ipvs.kernel), owned: ipvs.owned, stats: args.contains("--stats"),
+                                      health: { id, managed in self.backendHealth(id, managed: managed) },
+                                      overridden: { !self.weightOverrides.isEmpty && self.weightOverrides[$0] != nil })
             }
-            return LBListing.json(table, counters, owned: ipvs.owned, stats: args.contains("--stats"),
-                                  health: { id, managed in self.backendHealth(id, managed: managed) },
-                                  overridden: { self.weightOverrides[$0] != nil })
+            let (table, counters) = try IPVSBridge.read(ipvs.kernel)
+            let text = args.contains("--stats") ? IPVSAdmText.listStats(table, counters: counters) : IPVSAdmText.list(table, counters: counters)
+            return JSONValue.object([("text", .string(text)), ("managed", .array(ipvs.owned.sorted().map { .string($0.description) })),
+                                     ("health", .object(self.backendUp.keys.sorted().map { ("\($0)", .string(self.backendUp[$0]! ? "up" : "down")) }))])
+                .serializedBytes
         }
     }
 
-    /// A backend's health as `lb show` names it.
+    /// A backend's health as `lb show` names it. (The empty checks save
+    /// 20,000 hash lookups listing a table of 10,000 unchecked backends.)
     func backendHealth(_ id: BackendID, managed: Bool) -> String {
         guard managed else { return "unmanaged" }
-        return backendUp[id].map { $0 ? "up" : "down" } ?? (backendCheckers[id] == nil ? "unchecked" : "unknown")
+        if !backendUp.isEmpty, let up = backendUp[id] { return up ? "up" : "down" }
+        return backendCheckers.isEmpty || backendCheckers[id] == nil ? "unchecked" : "unknown"
     }
 
     /// `lb backend set [--protocol P] VIP:PORT BACKEND:PORT --weight N` and

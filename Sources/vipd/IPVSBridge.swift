@@ -48,25 +48,54 @@ enum IPVSBridge {
         return .address(p, a, port: k.port)
     }
 
-    /// The kernel's whole table as the model sees it, with its counters.
-    static func read(_ kernel: any IPVSKernel) throws -> (table: IPVSTableState, counters: IPVSCounters) {
-        var table = IPVSTableState()
-        var counters = IPVSCounters()
+    /// One service as the kernel lists it: its settings and counters, and
+    /// its real servers in order, each with its counters.
+    struct ListedService {
+        var service: IPVSService
+        var stats: IPVSStats?
+        var backends: [(destination: IPVSDestination, counters: IPVSDestinationCounters)]
+    }
+
+    /// The kernel's whole table in the model's order (services by key, real
+    /// servers by address and port), without the dictionaries of `read`:
+    /// what `lb show` lists, 1,000 services and 10,000 backends at a time.
+    /// What the model has no words for is left out.
+    static func list(_ kernel: any IPVSKernel) throws -> [ListedService] {
+        var services: [ListedService] = []
         for ks in try kernel.services() {
             guard let key = key(ks),
                   let service = IPVSService(key: key, scheduler: ks.scheduler, kernelFlags: ks.flags,
                                             kernelTimeout: ks.timeout, kernelNetmask: ks.netmask) else { continue }
-            var state = IPVSServiceState(service: service)
-            if let st = ks.stats { counters.services[key] = st }
+            var backends: [(destination: IPVSDestination, counters: IPVSDestinationCounters)] = []
             for kd in try kernel.realServers(of: ks) {
                 guard let a = IPVSAddress(family: kd.family, bytes: kd.address),
                       let f = IPVSForwarding(kernelFlags: kd.forwarding) else { continue }
                 let d = IPVSDestination(address: a, port: kd.port, forwarding: f, weight: kd.weight,
                                         upperThreshold: kd.upperThreshold, lowerThreshold: kd.lowerThreshold)
-                state.destinations[d.key] = d
-                counters.destinations[key, default: [:]][d.key] = IPVSDestinationCounters(
-                    activeConns: kd.activeConns, inactiveConns: kd.inactiveConns, stats: kd.stats ?? IPVSStats())
+                backends.append((d, IPVSDestinationCounters(activeConns: kd.activeConns, inactiveConns: kd.inactiveConns,
+                                                             stats: kd.stats ?? IPVSStats())))
             }
+            backends.sort { $0.destination.key < $1.destination.key }
+            services.append(ListedService(service: service, stats: ks.stats, backends: backends))
+        }
+        services.sort { $0.service.key < $1.service.key }
+        return services
+    }
+
+    /// The kernel's whole table as the model sees it, with its counters.
+    static func read(_ kernel: any IPVSKernel) throws -> (table: IPVSTableState, counters: IPVSCounters) {
+        var table = IPVSTableState()
+        var counters = IPVSCounters()
+        for listed in try list(kernel) {
+            let key = listed.service.key
+            var state = IPVSServiceState(service: listed.service)
+            if let st = listed.stats { counters.services[key] = st }
+            var perDestination: [IPVSDestinationKey: IPVSDestinationCounters] = [:]
+            for (d, c) in listed.backends {
+                state.destinations[d.key] = d
+                perDestination[d.key] = c
+            }
+            if !perDestination.isEmpty { counters.destinations[key] = perDestination }
             table.services[key] = state
         }
         return (table, counters)

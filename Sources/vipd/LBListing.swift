@@ -6,21 +6,21 @@ import IPVS
 /// is 1.5 MB of JSON; building it as a `JSONValue` first cost more than
 /// reading the table from the kernel.
 enum LBListing {
-    /// Services and their backends in the order ipvsadm -Ln lists them.
+    /// Services and their backends in the model's order (`IPVSBridge.list`).
     /// `health` names a backend's health (given whether vipd manages its
     /// service); `overridden` says whether `lb backend set` holds its weight.
-    static func json(_ table: IPVSTableState, _ counters: IPVSCounters, owned: Set<IPVSServiceKey>, stats: Bool,
+    static func json(_ services: [IPVSBridge.ListedService], owned: Set<IPVSServiceKey>, stats: Bool,
                      health: (BackendID, Bool) -> String, overridden: (BackendID) -> Bool) -> [UInt8] {
-        var out = JSONStream(reservingCapacity: 160 * (table.destinationCount + 1))
+        var out = JSONStream(reservingCapacity: 160 * (services.reduce(0) { $0 + $1.backends.count } + 1))
         out.beginArray()
-        for s in table.sortedServices {
-            service(s, counters, managed: owned.contains(s.service.key), stats: stats, health: health, overridden: overridden, into: &out)
+        for s in services {
+            service(s, managed: owned.contains(s.service.key), stats: stats, health: health, overridden: overridden, into: &out)
         }
         out.endArray()
         return out.bytes
     }
 
-    private static func service(_ s: IPVSServiceState, _ c: IPVSCounters, managed: Bool, stats: Bool,
+    private static func service(_ s: IPVSBridge.ListedService, managed: Bool, stats: Bool,
                                 health: (BackendID, Bool) -> String, overridden: (BackendID) -> Bool, into out: inout JSONStream) {
         let k = s.service.key
         out.beginObject()
@@ -35,8 +35,7 @@ enum LBListing {
         if s.service.persistence > 0 { out.field("persistence", s.service.persistence) }
         out.key("backends")
         out.beginArray()
-        for d in s.sortedDestinations {
-            let dc = c.destination(d.key, of: k)
+        for (d, dc) in s.backends {
             let id = BackendID(service: k, destination: d.key)
             out.beginObject()
             out.field("address", d.address.description); out.field("port", d.port); out.field("forwarding", forwardingName(d.forwarding))

@@ -29,8 +29,20 @@ import Testing
     @Test func ipv4() {
         #expect(IPv4Address("10.0.1.100")?.value == 0x0A00_0164)
         #expect(IPv4Address(0xC000_0201).description == "192.0.2.1")
-        for bad in ["", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "a.b.c.d", "1..2.3"] {
+        for bad in ["", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "a.b.c.d", "1..2.3", "1.2.3.", ".1.2.3", "1.2.3.4.", "1.2.3.1000"] {
             #expect(IPv4Address(bad) == nil, "\(bad)")
+        }
+        #expect(IPv4Address(0).description == "0.0.0.0")
+        #expect(IPv4Address(UInt32.max).description == "255.255.255.255")
+        // text and value agree with the plain formatting, both ways
+        var x: UInt32 = 0x9E37_79B9
+        for octet in [0, 1, 9, 10, 99, 100, 199, 200, 255] as [UInt32] {
+            x = x &* 0x0100_0193 &+ octet
+            for v in [octet << 24 | x >> 8, x, octet * 0x0101_0101] {
+                let text = "\(v >> 24).\((v >> 16) & 0xFF).\((v >> 8) & 0xFF).\(v & 0xFF)"
+                #expect(IPv4Address(v).description == text)
+                #expect(IPv4Address(text)?.value == v)
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 import BGPCodec
 import Foundation
 import IPVS
+import IPVSNetlink
 import Testing
 @testable import vipd
 
@@ -10,6 +11,14 @@ import Testing
     let web = IPVSServiceKey.address(.tcp, IPVSAddress("192.168.113.200")!, port: 8443)
     let v6 = IPVSServiceKey.address(.udp, IPVSAddress("2001:db8::10")!, port: 53)
     let mark = IPVSServiceKey.fwmark(7, family: .ipv4)
+
+    /// The table as `IPVSBridge.list` gives it, from the recording twin.
+    func listed(_ t: IPVSTableState, _ c: IPVSCounters) -> [IPVSBridge.ListedService] {
+        t.sortedServices.map { s in
+            IPVSBridge.ListedService(service: s.service, stats: nil,
+                                     backends: s.sortedDestinations.map { ($0, c.destination($0.key, of: s.service.key)) })
+        }
+    }
 
     func table() -> (IPVSTableState, IPVSCounters) {
         let b22 = IPVSDestination(address: IPVSAddress("192.168.113.22")!, port: 8443, forwarding: .droute, weight: 3)
@@ -29,7 +38,7 @@ import Testing
 
     func list(stats: Bool) throws -> [[String: Any]] {
         let (t, c) = table()
-        let bytes = LBListing.json(t, c, owned: [web, mark], stats: stats,
+        let bytes = LBListing.json(listed(t, c), owned: [web, mark], stats: stats,
                                    health: { id, managed in managed ? (id.destination.port == 8443 ? "up" : "unchecked") : "unmanaged" },
                                    overridden: { $0.destination.address == IPVSAddress("192.168.113.22")! })
         let text = String(decoding: bytes, as: UTF8.self)
@@ -76,14 +85,29 @@ import Testing
     /// --stats adds the five counters; 64-bit counters keep every digit.
     @Test func statsCounters() throws {
         let (t, c) = table()
-        let text = String(decoding: LBListing.json(t, c, owned: [], stats: true, health: { _, _ in "unmanaged" }, overridden: { _ in false }),
+        let text = String(decoding: LBListing.json(listed(t, c), owned: [], stats: true, health: { _, _ in "unmanaged" }, overridden: { _ in false }),
                           as: UTF8.self)
         #expect(text.contains(#""conns": 18446744073709551615, "in_packets": 1, "out_packets": 2, "in_bytes": 3, "out_bytes": 4"#))
         let rows = try list(stats: true)
         let b = try #require((rows[0]["backends"] as? [[String: Any]])?.first)
         #expect(b["in_bytes"] as? Int == 3)
-        let empty = String(decoding: LBListing.json(IPVSTableState(), IPVSCounters(), owned: [], stats: false,
+        let empty = String(decoding: LBListing.json([], owned: [], stats: false,
                                                     health: { _, _ in "" }, overridden: { _ in false }), as: UTF8.self)
         #expect(empty == "[]")
+    }
+
+    /// `IPVSBridge.list` reads the kernel (here its twin, filled in reverse
+    /// order) into the model's order, and `read` is the same table.
+    @Test func listIsTheModelsOrder() throws {
+        let (t, _) = table()
+        let kernel = RecordingIPVS()
+        for s in t.sortedServices.reversed() {
+            try kernel.addService(IPVSBridge.kernel(s.service))
+            for d in s.sortedDestinations.reversed() { try kernel.addRealServer(IPVSBridge.kernel(d), to: IPVSBridge.kernel(s.service.key)) }
+        }
+        let list = try IPVSBridge.list(kernel)
+        #expect(list.map(\.service.key) == [web, v6, mark])
+        #expect(list.map { $0.backends.map(\.destination) } == t.sortedServices.map(\.sortedDestinations))
+        #expect(try IPVSBridge.read(kernel).table == t)
     }
 }

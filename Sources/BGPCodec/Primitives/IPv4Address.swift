@@ -11,13 +11,16 @@ public struct IPv4Address: Hashable, Comparable, Sendable, CustomStringConvertib
     /// Parses dotted-quad text ("192.0.2.1"). Leading zeros are refused, as
     /// they are ambiguous (octal in some parsers).
     public init?(_ text: some StringProtocol) {
-        var parts: [UInt32] = []
+        // no array of parts: configs hold thousands of addresses
+        var result: UInt32 = 0
+        var parts = 0
         var current: UInt32 = 0
         var digits = 0
         for ch in text.utf8 {
             if ch == UInt8(ascii: ".") {
-                guard digits > 0 else { return nil }
-                parts.append(current)
+                guard digits > 0, parts < 3 else { return nil }
+                result = result << 8 | current
+                parts += 1
                 current = 0
                 digits = 0
             } else if ch >= UInt8(ascii: "0") && ch <= UInt8(ascii: "9") {
@@ -29,10 +32,8 @@ public struct IPv4Address: Hashable, Comparable, Sendable, CustomStringConvertib
                 return nil
             }
         }
-        guard digits > 0 else { return nil }
-        parts.append(current)
-        guard parts.count == 4 else { return nil }
-        value = parts[0] << 24 | parts[1] << 16 | parts[2] << 8 | parts[3]
+        guard digits > 0, parts == 3 else { return nil }
+        value = result << 8 | current
     }
 
     public var octets: [UInt8] {
@@ -40,8 +41,20 @@ public struct IPv4Address: Hashable, Comparable, Sendable, CustomStringConvertib
          UInt8(truncatingIfNeeded: value >> 8), UInt8(truncatingIfNeeded: value)]
     }
 
+    /// Dotted quad, written digit by digit into a small string (at most 15
+    /// bytes, so no allocation): listings print thousands of these.
     public var description: String {
-        "\(value >> 24).\((value >> 16) & 0xFF).\((value >> 8) & 0xFF).\(value & 0xFF)"
+        String(unsafeUninitializedCapacity: 15) { buf in
+            var n = 0
+            for shift in [24, 16, 8, 0] as [UInt32] {
+                if shift != 24 { buf[n] = UInt8(ascii: "."); n += 1 }
+                let o = UInt8(truncatingIfNeeded: value >> shift)
+                if o >= 100 { buf[n] = UInt8(ascii: "0") + o / 100; n += 1 }
+                if o >= 10 { buf[n] = UInt8(ascii: "0") + o / 10 % 10; n += 1 }
+                buf[n] = UInt8(ascii: "0") + o % 10; n += 1
+            }
+            return n
+        }
     }
 
     public static func < (a: IPv4Address, b: IPv4Address) -> Bool { a.value < b.value }
