@@ -39,6 +39,29 @@ enum IPVSBridge {
         }
     }
 
+    /// The changes of a plan, in order. Consecutive intents on one
+    /// service (a new service's real servers) share its kernel value
+    /// rather than each building its own.
+    static func changes(_ intents: [IPVSIntent]) -> [IPVSChange] {
+        var last: (key: IPVSServiceKey, kernel: KernelVirtualService)?
+        func service(_ k: IPVSServiceKey) -> KernelVirtualService {
+            if let last, last.key == k { return last.kernel }
+            let s = kernel(k)
+            last = (k, s)
+            return s
+        }
+        return intents.map { intent in
+            switch intent {
+            case .addDestination(let k, let d): return .addRealServer(kernel(d), to: service(k))
+            case .editDestination(let k, let d): return .editRealServer(kernel(d), in: service(k))
+            case .deleteDestination(let k, let dk):
+                return .deleteRealServer(KernelRealServer(family: dk.address.family, address: dk.address.addressBytes, port: dk.port),
+                                         from: service(k))
+            case .addService, .editService, .deleteService: return change(intent)
+            }
+        }
+    }
+
     /// The model's key of a kernel service; nil for what the model has no
     /// words for (a protocol other than tcp, udp, sctp).
     static func key(_ k: KernelVirtualService) -> IPVSServiceKey? {

@@ -72,7 +72,12 @@ enum IPVSDesired {
     /// tunnelling cannot change the destination port, so IPVS (and
     /// ipvsadm) use the virtual port for them.
     static func kernelPort(_ b: ServiceConfig.Backend, of s: ServiceConfig) -> UInt16 {
-        if case .address(_, let vport) = s.frontend, [.direct, .tunnel].contains(s.forwarding(of: b)) { return vport }
+        if case .address(_, let vport) = s.frontend {
+            switch s.forwarding(of: b) {
+            case .direct, .tunnel: return vport
+            case .nat, .local: break
+            }
+        }
         return port(b, of: s)
     }
 
@@ -86,8 +91,10 @@ enum IPVSDesired {
     static func destination(_ b: ServiceConfig.Backend, of s: ServiceConfig, up: [BackendID: Bool],
                             overrides: [BackendID: Int32]) -> IPVSDestination? {
         let id = backendID(b, of: s)
-        var weight = overrides[id] ?? Int32(clamping: b.weight)
-        if up[id] == false {
+        // (empty checks: a table of 10,000 backends without health checks
+        // or overrides needs no hash lookups)
+        var weight = (overrides.isEmpty ? nil : overrides[id]) ?? Int32(clamping: b.weight)
+        if !up.isEmpty, up[id] == false {
             if s.onFailure == .remove { return nil }
             weight = 0
         }

@@ -76,7 +76,7 @@ final class IPVSPlumbing {
         outcome.intents = plan.intents
         outcome.conflicts = plan.conflicts
         var nowOwned = plan.owned
-        let changes = plan.intents.map(IPVSBridge.change)
+        let changes = IPVSBridge.changes(plan.intents)
         outcome.planMs = lap()
         do {
             try kernel.apply(changes)

@@ -100,4 +100,19 @@ import VipdConfig
         #expect(!IPVSPlumbing.hasRecord(stateDir))
         #expect(IPVSPlumbing(kernel: kernel, stateDir: stateDir) { _ in }.owned.isEmpty)
     }
+
+    /// Sharing a service's kernel value across its intents changes nothing:
+    /// the changes are those of converting each intent alone.
+    @Test func batchedConversionMatchesOneByOne() {
+        let web = IPVSServiceKey.address(.tcp, IPVSAddress("192.168.113.200")!, port: 8443)
+        let dns = IPVSServiceKey.address(.udp, IPVSAddress("2001:db8::53")!, port: 53)
+        let d1 = IPVSDestination(address: IPVSAddress("192.168.113.22")!, port: 8443, weight: 2)
+        let d2 = IPVSDestination(address: IPVSAddress("2001:db8::22")!, port: 53, forwarding: .masq)
+        let intents: [IPVSIntent] = [
+            .deleteService(.fwmark(3, family: .ipv4)), .addService(IPVSService(key: web, scheduler: "rr")),
+            .addDestination(web, d1), .editDestination(web, d1), .deleteDestination(web, d1.key),
+            .editService(IPVSService(key: dns, scheduler: "sh")), .addDestination(dns, d2), .addDestination(web, d1),
+        ]
+        #expect(IPVSBridge.changes(intents) == intents.map(IPVSBridge.change))
+    }
 }
