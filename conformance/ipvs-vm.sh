@@ -2,7 +2,8 @@
 # vipd programs IPVS on a real kernel: boots Debian's kernel under qemu
 # (scripts/vm/run; the host kernel has no IPVS) with vipd and vipctl inside,
 # and runs conformance/guest/ipvs-daemon.sh there: direct routing, tunnel,
-# local and NAT traffic from a client to three real servers, the ipvsadm
+# local, NAT (IPv4 and IPv6) and fwmark traffic from a client to three real
+# servers, the ipvsadm
 # cross-check, the operator's service left alone, a runtime weight, health,
 # a reload's single change and the clean-up at exit. PASS/FAIL per check.
 #

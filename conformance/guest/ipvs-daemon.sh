@@ -12,6 +12,9 @@
 #   local       a local-node service is answered by the director itself
 #   nat         NAT with real servers that have no route to the client: only
 #               vipd's masquerade rule lets them answer
+#   nat-ipv6    the same over IPv6 (table ip6 vipd, IPv6 forwarding)
+#   fwmark      a fwmark service (the operator's nft rule marks the packets),
+#               direct routing to the three real servers
 #   backend-set `vipctl lb backend set --weight 0` is one netlink operation;
 #               reset restores the weight
 #   health      a real server's httpd is killed: its weight goes to 0 within
@@ -65,9 +68,15 @@ for ns in nat1 nat2 nat3; do ip netns add $ns; ip -n $ns link set lo up; done
 attach dir eth1 192.168.114.1/24 lan2
 for i in 1 2 3; do
   attach nat$i eth0 192.168.114.2$i/24 lan2
+  ip -n nat$i addr add fd00:114::2$i/64 dev eth0 nodad
   mkdir -p $W/nat$i && echo "nat$i" >$W/nat$i/index.html
   ip netns exec nat$i busybox httpd -f -p 80 -h $W/nat$i &
 done
+
+# IPv6 beside IPv4 (nodad: no waiting out duplicate address detection)
+ip -n client addr add fd00:113::50/64 dev eth0 nodad
+ip -n dir addr add fd00:113::10/64 dev eth0 nodad
+ip -n dir addr add fd00:114::1/64 dev eth1 nodad
 
 get() {  # get NS ADDR PORT: the body's first line
   printf 'GET / HTTP/1.0\r\n\r\n' | ip netns exec "$1" timeout 3 nc -w 2 "$2" "$3" 2>/dev/null | tail -1
@@ -84,7 +93,7 @@ node_name: rs$i
 state_dir: $W/rs$i/state
 control: {socket: $W/rs$i/vipd.sock}
 metrics: {address: "127.0.0.1:2112"}
-real_server: {addresses: [192.168.113.200, 192.168.113.201]}
+real_server: {addresses: [192.168.113.200, 192.168.113.201, 192.168.113.203]}
 EOF
   ip netns exec rs$i "$VIPD" --config $W/rs$i/vipd.yaml >$W/rs$i/vipd.log 2>&1 &
 done
@@ -105,6 +114,8 @@ vips:
   - {address: 192.168.113.201, mode: arp}
   - {address: 192.168.113.202, mode: arp}
   - {address: 192.168.114.100, mode: arp}
+  - {address: 192.168.113.203, mode: arp}
+  - {address: "fd00:114::100", mode: arp}
 services:
   - vip: 192.168.113.200
     port: 8443
@@ -132,8 +143,28 @@ services:
     forwarding: nat
     backends: [{address: 192.168.114.21, port: 80}, {address: 192.168.114.22, port: 80}, {address: 192.168.114.23, port: 80}]
     health: {type: http, path: /, interval: 0.5, timeout: 0.3, rise: 2, fall: 2}
+  - vip: "fd00:114::100"
+    port: 8080
+    scheduler: rr
+    forwarding: nat
+    backends: [{address: "fd00:114::21", port: 80}, {address: "fd00:114::22", port: 80}, {address: "fd00:114::23", port: 80}]
+    health: {type: tcp, interval: 0.5, timeout: 0.3, rise: 2, fall: 2}
+  - fwmark: 7
+    scheduler: rr
+    forwarding: direct
+    backends: [{address: 192.168.113.21}, {address: 192.168.113.22}, {address: 192.168.113.23}]
+    health: {type: none}
 EOF
 }
+# the operator marks what the fwmark service takes
+ip netns exec dir nft -f - <<'EOF' || failc fwmark "the operator's nft rule was refused"
+table ip operator {
+  chain pre {
+    type filter hook prerouting priority mangle;
+    ip daddr 192.168.113.203 tcp dport 8443 meta mark set 7
+  }
+}
+EOF
 director_config 1
 ip netns exec dir "$VIPD" --config $W/dir/vipd.yaml >$W/dir/vipd.log 2>&1 & echo $! >$W/dir.pid
 ctl() { ip netns exec dir "$VIPCTL" --socket $W/dir/vipd.sock "$@"; }
@@ -168,6 +199,14 @@ ip netns exec xchk ipvsadm -R <<'EOF'
 -a -t 192.168.114.100:8080 -r 192.168.114.21:80 -m -w 1
 -a -t 192.168.114.100:8080 -r 192.168.114.22:80 -m -w 1
 -a -t 192.168.114.100:8080 -r 192.168.114.23:80 -m -w 1
+-A -t [fd00:114::100]:8080 -s rr
+-a -t [fd00:114::100]:8080 -r [fd00:114::21]:80 -m -w 1
+-a -t [fd00:114::100]:8080 -r [fd00:114::22]:80 -m -w 1
+-a -t [fd00:114::100]:8080 -r [fd00:114::23]:80 -m -w 1
+-A -f 7 -s rr
+-a -f 7 -r 192.168.113.21:0 -g -w 1
+-a -f 7 -r 192.168.113.22:0 -g -w 1
+-a -f 7 -r 192.168.113.23:0 -g -w 1
 -A -t 192.168.113.10:9999 -s rr
 EOF
 ip netns exec dir ipvsadm -Sn | sort >$W/vipd.save
@@ -200,6 +239,23 @@ routes=$(ip -n nat1 route | grep -c 192.168.113)
 [ "$got" = "nat1 nat2 nat3 " ] && [ "$rules" = 3 ] && [ "$routes" = 0 ] \
   && pass nat "answers: $got through $rules masquerade rules in table ip vipd (real servers have no route to the client)" \
   || failc nat "answers '$got', masquerade rules $rules, routes $routes; $(grep NAT $W/dir/vipd.log | tail -2)"
+
+# nat-ipv6
+ip -n client -6 route add fd00:114::/64 via fd00:113::10
+got=$(spread client fd00:114::100 8080 9)
+rules6=$(ip netns exec dir nft list table ip6 vipd 2>/dev/null | grep -c masquerade)
+fwd6=$(ip netns exec dir cat /proc/sys/net/ipv6/conf/all/forwarding)
+routes6=$(ip -n nat1 -6 route | grep -c fd00:113)
+[ "$got" = "nat1 nat2 nat3 " ] && [ "$rules6" = 3 ] && [ "$fwd6" = 1 ] && [ "$routes6" = 0 ] \
+  && pass nat-ipv6 "answers: $got through $rules6 masquerade rules in table ip6 vipd; IPv6 forwarding $fwd6 (set by vipd)" \
+  || failc nat-ipv6 "answers '$got', ip6 masquerade rules $rules6, forwarding $fwd6, routes $routes6; $(grep NAT $W/dir/vipd.log | tail -2)"
+
+# fwmark
+got=$(spread client 192.168.113.203 8443 9)
+listed=$(ctl --json lb show | grep -o '"fwmark": 7' | head -1)
+[ "$got" = "rs1 rs2 rs3 " ] && [ -n "$listed" ] \
+  && pass fwmark "packets marked 7 by the operator's rule reach: $got; listed as $listed" \
+  || failc fwmark "answers '$got', listed '$listed'; $(ip netns exec dir ipvsadm -Ln | grep -A3 FWM)"
 
 # backend-set
 out=$(ctl --json lb backend set 192.168.113.200:8443 192.168.113.22:8443 --weight 0)
@@ -237,7 +293,7 @@ kill -HUP "$(cat $W/dir.pid)"
 if wait_for 5 sh -c "[ \$(grep -c 'ipvs table programmed' $W/dir/vipd.log) -gt $before ]"; then
   line=$(grep "ipvs table programmed" $W/dir/vipd.log | tail -1)
   w=$(weight_of 192.168.113.22:8443)
-  [[ $line == *ipvs.changes=1* ]] && [ "$w" = 3 ] && pass reconcile "one weight changed by reload: one change ($line)" \
+  [[ $line == *"ipvs.changes=1 "* ]] && [ "$w" = 3 ] && pass reconcile "one weight changed by reload: one change ($line)" \
     || failc reconcile "weight $w; $line"
 else
   failc reconcile "no reconcile after SIGHUP"
