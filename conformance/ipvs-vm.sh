@@ -3,9 +3,9 @@
 # (scripts/vm/run; the host kernel has no IPVS) with vipd and vipctl inside,
 # and runs conformance/guest/ipvs-daemon.sh there: direct routing, tunnel,
 # local, NAT (IPv4 and IPv6) and fwmark traffic from a client to three real
-# servers, the ipvsadm
-# cross-check, the operator's service left alone, a runtime weight, health,
-# a reload's single change and the clean-up at exit. PASS/FAIL per check.
+# servers, the ipvsadm cross-check, the operator's service left alone, a
+# runtime weight, health, a reload's single change and the clean-up at exit.
+# PASS/FAIL per check.
 #
 # Usage: VIPD_BIN=... VIPCTL_BIN=... conformance/ipvs-vm.sh
 set -euo pipefail
