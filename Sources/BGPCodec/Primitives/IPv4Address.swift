@@ -9,15 +9,20 @@ public struct IPv4Address: Hashable, Comparable, Sendable, CustomStringConvertib
     }
 
     /// Parses dotted-quad text ("192.0.2.1"). Leading zeros are refused, as
-    /// they are ambiguous (octal in some parsers).
-    public init?(_ text: some StringProtocol) {
-        var parts: [UInt32] = []
+    /// they are ambiguous (octal in some parsers). Inlinable, so that it is
+    /// specialized for the caller's string type: generic, it walked the
+    /// UTF-8 view through witness tables, the most of a config's address
+    /// reading.
+    @inlinable public init?(_ text: some StringProtocol) {
+        var value: UInt32 = 0
+        var dots = 0
         var current: UInt32 = 0
         var digits = 0
         for ch in text.utf8 {
             if ch == UInt8(ascii: ".") {
-                guard digits > 0 else { return nil }
-                parts.append(current)
+                guard digits > 0, dots < 3 else { return nil }
+                value = value << 8 | current
+                dots += 1
                 current = 0
                 digits = 0
             } else if ch >= UInt8(ascii: "0") && ch <= UInt8(ascii: "9") {
@@ -29,10 +34,8 @@ public struct IPv4Address: Hashable, Comparable, Sendable, CustomStringConvertib
                 return nil
             }
         }
-        guard digits > 0 else { return nil }
-        parts.append(current)
-        guard parts.count == 4 else { return nil }
-        value = parts[0] << 24 | parts[1] << 16 | parts[2] << 8 | parts[3]
+        guard digits > 0, dots == 3 else { return nil }
+        self.value = value << 8 | current
     }
 
     public var octets: [UInt8] {

@@ -28,7 +28,8 @@ struct Fields {
         self.location = at
         self.diag = diag
         self.entries = entries
-        for e in entries where !allowed.contains(e.key) {
+        for i in entries.indices where !allowed.contains(entries[i].key) {
+            let e = entries[i]
             diag.add(e.keyAt, path.child(e.key), Fields.unknownKeyReason(e.key, allowed: allowed))
         }
     }
@@ -41,11 +42,20 @@ struct Fields {
 
     /// The value of `key`; nil when it is missing or empty.
     func node(_ key: String) -> ConfigNode? {
-        guard let v = entries.first(where: { $0.key == key })?.value, !v.isNull else { return nil }
-        return v
+        guard let i = index(of: key) else { return nil }
+        return entries[i].value
     }
 
-    func has(_ key: String) -> Bool { node(key) != nil }
+    func has(_ key: String) -> Bool { index(of: key) != nil }
+
+    /// The first entry of `key`, unless its value is empty. By index, so that
+    /// looking does not copy entries.
+    private func index(of key: String) -> Int? {
+        for i in entries.indices where entries[i].key == key {
+            return entries[i].value.isNull ? nil : i
+        }
+        return nil
+    }
 
     /// Where an error about `key` points: its value, else the mapping.
     func location(of key: String) -> ConfigLocation { node(key)?.location ?? location }

@@ -65,10 +65,14 @@ struct ServiceReader {
 
     private func decodeBackends(_ f: Fields, frontend: ServiceConfig.Frontend?, health: HealthCheck) -> [ServiceConfig.Backend] {
         var out: [ServiceConfig.Backend] = []
-        var seen: [String: ConfigPath] = [:]
+        // By value, not by its text: the same test (the text is the
+        // address's canonical form), without printing every backend.
+        var seen: [SocketAddress: ConfigPath] = [:]
+        let items = f.list("backends") ?? .empty
+        seen.reserveCapacity(items.count)
         var family: (ipv4: Bool, path: ConfigPath)?
         if case .address(let a, _) = frontend { family = (a.isIPv4, f.path.child("vip")) }
-        for (n, p) in f.list("backends") ?? .empty {
+        for (n, p) in items {
             guard let b = Fields(n, path: p, diag: diag, allowed: ["address", "port", "weight", "forwarding"]) else { continue }
             let address = b.address("address")
             if address == nil, !b.has("address") { b.missing("address") }
@@ -94,7 +98,7 @@ struct ServiceReader {
                 continue
             }
             if family == nil { family = (address.isIPv4, p.child("address")) }
-            let key = SocketAddress(address, port: port ?? 0).description
+            let key = SocketAddress(address, port: port ?? 0)
             if let first = seen[key] {
                 b.fail("address", "backend \(key) is already \(first)")
                 continue
