@@ -36,6 +36,8 @@ struct ConfigPath: Sendable, CustomStringConvertible {
     func child(_ key: String) -> ConfigPath { prefix.child(key) }
     func child(_ index: Int) -> ConfigPath { prefix.child(index) }
 
+    func appending(_ step: PathStep) -> ConfigPath { ConfigPath(parent: prefix.parent, last: step) }
+
     /// A key below the document is `parent.key`, or `key` alone when the
     /// parent prints as "" (the root, or a key that is the empty string);
     /// an item is `parent[index]`.
