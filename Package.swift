@@ -41,6 +41,8 @@ let package = Package(
         .target(name: "RIB", dependencies: ["BGPCodec", "BGPSession"]),
         .target(name: "FuzzChecks", dependencies: ["BGPCodec", "BGPCodecJSON"]),
         // Pure config model: YAML text in, values and errors out; no file I/O.
+        // Yams for the libyaml it bundles (the CYaml module): the reader drives
+        // libyaml's event API itself and no longer imports Yams.
         .target(name: "VipdConfig", dependencies: ["BGPCodec", .product(name: "Yams", package: "Yams")]),
 
         // Network edge: SwiftNIO sockets driving the pure sessions.

@@ -9,18 +9,20 @@ public struct IPv4Address: Hashable, Comparable, Sendable, CustomStringConvertib
     }
 
     /// Parses dotted-quad text ("192.0.2.1"). Leading zeros are refused, as
-    /// they are ambiguous (octal in some parsers).
-    public init?(_ text: some StringProtocol) {
-        // no array of parts: configs hold thousands of addresses
-        var result: UInt32 = 0
-        var parts = 0
+    /// they are ambiguous (octal in some parsers). Inlinable, so that it is
+    /// specialized for the caller's string type: generic, it walked the
+    /// UTF-8 view through witness tables, the most of a config's address
+    /// reading.
+    @inlinable public init?(_ text: some StringProtocol) {
+        var value: UInt32 = 0
+        var dots = 0
         var current: UInt32 = 0
         var digits = 0
         for ch in text.utf8 {
             if ch == UInt8(ascii: ".") {
-                guard digits > 0, parts < 3 else { return nil }
-                result = result << 8 | current
-                parts += 1
+                guard digits > 0, dots < 3 else { return nil }
+                value = value << 8 | current
+                dots += 1
                 current = 0
                 digits = 0
             } else if ch >= UInt8(ascii: "0") && ch <= UInt8(ascii: "9") {
@@ -32,8 +34,8 @@ public struct IPv4Address: Hashable, Comparable, Sendable, CustomStringConvertib
                 return nil
             }
         }
-        guard digits > 0, parts == 3 else { return nil }
-        value = result << 8 | current
+        guard digits > 0, dots == 3 else { return nil }
+        self.value = value << 8 | current
     }
 
     public var octets: [UInt8] {
@@ -46,9 +48,9 @@ public struct IPv4Address: Hashable, Comparable, Sendable, CustomStringConvertib
     public var description: String {
         String(unsafeUninitializedCapacity: 15) { buf in
             var n = 0
-            for shift in [24, 16, 8, 0] as [UInt32] {
+            for shift in stride(from: 24, through: 0, by: -8) {
                 if shift != 24 { buf[n] = UInt8(ascii: "."); n += 1 }
-                let o = UInt8(truncatingIfNeeded: value >> shift)
+                let o = UInt8(truncatingIfNeeded: value >> UInt32(shift))
                 if o >= 100 { buf[n] = UInt8(ascii: "0") + o / 100; n += 1 }
                 if o >= 10 { buf[n] = UInt8(ascii: "0") + o / 10 % 10; n += 1 }
                 buf[n] = UInt8(ascii: "0") + o % 10; n += 1

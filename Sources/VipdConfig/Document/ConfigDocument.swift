@@ -29,8 +29,10 @@ public struct ConfigDocument: Hashable, Sendable {
     }
 }
 
-/// One value of the tree.
-indirect enum ConfigNode: Hashable, Sendable {
+/// One value of the tree. Not `indirect`: lists and mappings hold their
+/// values in arrays already, and a box per value was a heap allocation for
+/// every scalar.
+enum ConfigNode: Hashable, Sendable {
     /// A scalar's text. `quoted` for YAML's quoted and block scalars, which
     /// are always strings; plain ones may also be numbers or booleans.
     case scalar(String, quoted: Bool, at: ConfigLocation)

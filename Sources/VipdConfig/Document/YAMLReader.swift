@@ -1,4 +1,4 @@
-import Yams
+import CYaml
 
 extension ConfigDocument {
     /// Reads YAML text into a document, keeping each value's line and
@@ -6,90 +6,255 @@ extension ConfigDocument {
     /// a mapping at the top, keys that are scalars, no key twice); the
     /// schema is checked by `decode()`. Empty text is an empty mapping.
     ///
-    /// Aliases are expanded by Yams; merge keys (`<<`) are not, and are
-    /// refused later as an unknown key. Explicit tags (`!!str`) are ignored:
-    /// a quoted scalar is a string, a plain one is read by the key's type.
+    /// Aliases are expanded; merge keys (`<<`) are not, and are refused
+    /// later as an unknown key. Explicit tags (`!!str`) are ignored: a quoted
+    /// scalar is a string, a plain one is read by the key's type.
     public static func parse(yaml: String) throws(ConfigErrors) -> ConfigDocument {
-        let node: Node?
-        do {
-            // UTF-8 named here: Yams' default looks at the process
-            // environment (YAMS_DEFAULT_ENCODING) and prints when it is set.
-            // The basic resolver: every scalar is read by its key's type,
-            // so Yams' tag resolution (a regular expression per scalar, most
-            // of the parse time of a 17,000-line services list) is not needed.
-            node = try Yams.compose(yaml: yaml, .basic, .default, .utf8)
-        } catch {
-            throw ConfigErrors([yamlError(error, text: yaml)])
+        var text = yaml
+        let read = text.withUTF8 { bytes in
+            var reader = YAMLReader(text: yaml, bytes: bytes)
+            return reader.read()
         }
-        guard let node else { return ConfigDocument(root: .mapping([], at: .file(line: 1, column: 1))) }
-        var errors: [ConfigError] = []
-        let root = convert(node, path: "", errors: &errors)
-        switch root {
+        let root: YAMLReader.Built
+        switch read {
+        case .failure(let error): throw ConfigErrors([error])
+        case .success(nil): return ConfigDocument(root: .mapping([], at: .file(line: 1, column: 1)))
+        case .success(let built?): root = built
+        }
+        var errors = root.errors.map { ConfigError($0.at, path: $0.path, reason: "a key must be a plain word, not a list or mapping") }
+        switch root.node {
         case .mapping: break
-        case .null: return ConfigDocument(root: .mapping([], at: root.location))
+        case .null: return ConfigDocument(root: .mapping([], at: root.node.location))
         default:
-            errors.append(ConfigError(root.location, path: "", reason: "the config must be a mapping of keys (key: value), found \(root.kindDescription)"))
+            errors.append(ConfigError(root.node.location, path: "",
+                                      reason: "the config must be a mapping of keys (key: value), found \(root.node.kindDescription)"))
         }
         if !errors.isEmpty { throw ConfigErrors(errors) }
-        return ConfigDocument(root: root)
+        return ConfigDocument(root: root.node)
+    }
+}
+
+/// Builds the `ConfigNode` tree straight from libyaml's events (the C
+/// library Yams bundles as CYaml). It keeps what Yams' `compose` did before
+/// it, with the same messages: one document, aliases expanded (an anchor
+/// counts from the end of its node, a later one of the same name replaces
+/// it), a key twice in one mapping refused when the mapping ends, and
+/// marks as line + 1, column + 1 of libyaml's.
+struct YAMLReader: ~Copyable {
+    /// A finished node, with what its parent needs besides.
+    struct Built {
+        var node: ConfigNode
+        /// A scalar's own text and tag, for when it is a key.
+        var key: ScalarKey?
+        /// Keys in this node that are not scalars; their paths are from it.
+        var errors: [KeyError] = []
     }
 
-    private static func location(_ mark: Mark?) -> ConfigLocation {
-        guard let mark else { return .unknown }
-        return .file(line: mark.line, column: mark.column)
+    /// A scalar as a key: `~` or `null` as a value is `.null`, but as a key
+    /// it is the word. The tag is nil unless an explicit one makes it other
+    /// than a string (Yams then told `!!int 1` from `1`).
+    struct ScalarKey {
+        var text: String
+        var tag: String?
     }
 
-    private static func convert(_ node: Node, path: String, errors: inout [ConfigError]) -> ConfigNode {
-        let at = location(node.mark)
-        switch node {
-        case .scalar(let s):
-            if s.style == .plain || s.style == .any, ["", "~", "null", "Null", "NULL"].contains(s.string) {
-                return .null(at: at)
+    /// A key that is a list or a mapping. The path is built only for those.
+    struct KeyError {
+        var at: ConfigLocation
+        /// Innermost first.
+        var reversed: [PathStep] = []
+        var path: String { reversed.reversed().reduce(ConfigPath.root) { $0.appending($1) }.description }
+    }
+
+    private let text: String
+    private let parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
+    private let event = UnsafeMutablePointer<yaml_event_t>.allocate(capacity: 1)
+    private var anchors: [String: Built] = [:]
+    /// The open collections, outermost first.
+    private var frames: [Frame] = []
+    /// The items of the open sequences and the entries of the open mappings,
+    /// each from its frame's `start`. A finished collection takes an array of
+    /// exactly its size (most of a large config's memory is in these
+    /// arrays, which appending one by one would leave up to twice as large).
+    private var items = ScratchStack<ConfigNode>()
+    private var entries = ScratchStack<ConfigEntry>()
+
+    init(text: String, bytes: UnsafeBufferPointer<UInt8>) {
+        self.text = text
+        yaml_parser_initialize(parser)
+        yaml_parser_set_encoding(parser, YAML_UTF8_ENCODING)
+        // libyaml asserts a non-null input, which an empty buffer may lack.
+        let empty: StaticString = ""
+        yaml_parser_set_input_string(parser, bytes.baseAddress ?? empty.utf8Start, bytes.count)
+        event.initialize(to: yaml_event_t())
+    }
+
+    deinit {
+        yaml_event_delete(event)
+        yaml_parser_delete(parser)
+        parser.deallocate()
+        event.deallocate()
+    }
+
+    /// The one document's root; nil when there is none.
+    mutating func read() -> Result<Built?, ConfigError> {
+        do throws(ConfigError) {
+            try next() // STREAM-START
+            guard try next() != YAML_STREAM_END_EVENT else { return .success(nil) }
+            let root = try node() // from DOCUMENT-START's successor
+            try next() // DOCUMENT-END
+            if try next() != YAML_STREAM_END_EVENT {
+                return .failure(ConfigError(mark(event.pointee.start_mark), path: "",
+                                            reason: "not valid YAML: but found another document (expected a single document in the stream at line 1)"))
             }
-            return .scalar(s.string, quoted: !(s.style == .plain || s.style == .any), at: at)
-        case .sequence(let seq):
-            return .sequence(seq.enumerated().map { convert($0.element, path: "\(path)[\($0.offset)]", errors: &errors) }, at: at)
-        case .mapping(let map):
-            var entries: [ConfigEntry] = []
-            for (k, v) in map {
-                let keyAt = location(k.mark)
-                guard case .scalar(let ks) = k else {
-                    errors.append(ConfigError(keyAt, path: path, reason: "a key must be a plain word, not a list or mapping"))
+            return .success(root)
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// Parses the next event into `event`, freeing the one before.
+    @discardableResult
+    private func next() throws(ConfigError) -> yaml_event_type_t {
+        yaml_event_delete(event)
+        guard yaml_parser_parse(parser, event) == 1 else { throw parserError() }
+        return event.pointee.type
+    }
+
+    /// Reads one node's events, without recursion: a collection opens a
+    /// frame, and each finished node goes to the innermost open one.
+    private mutating func node() throws(ConfigError) -> Built {
+        while true {
+            let built: Built
+            switch try next() {
+            case YAML_SCALAR_EVENT:
+                let (node, key) = scalar()
+                guard frames.isEmpty else {
+                    add(node, key, [])
                     continue
                 }
-                let childPath = path.isEmpty ? ks.string : "\(path).\(ks.string)"
-                entries.append(ConfigEntry(key: ks.string, keyAt: keyAt, value: convert(v, path: childPath, errors: &errors)))
+                built = Built(node: node, key: key)
+            case YAML_ALIAS_EVENT:
+                let name = String(cString: event.pointee.data.alias.anchor)
+                guard let target = anchors[name] else {
+                    throw ConfigError(mark(event.pointee.start_mark), path: "", reason: "not valid YAML: found undefined alias")
+                }
+                built = target
+            case YAML_SEQUENCE_START_EVENT:
+                open(mapping: false, anchor: event.pointee.data.sequence_start.anchor)
+                continue
+            case YAML_MAPPING_START_EVENT:
+                open(mapping: true, anchor: event.pointee.data.mapping_start.anchor)
+                continue
+            case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
+                built = try close()
+            default:
+                preconditionFailure("libyaml gave event \(event.pointee.type.rawValue) where a node was due")
             }
-            return .mapping(entries, at: at)
-        case .alias(let alias):
-            errors.append(ConfigError(at, path: path, reason: "the alias *\(alias.anchor.rawValue) could not be expanded"))
-            return .null(at: at)
+            if frames.isEmpty { return built }
+            add(built.node, built.key, built.errors)
         }
     }
 
-    /// Yams' errors carry a mark for everything but reader (encoding) errors.
-    private static func yamlError(_ error: any Error, text: String) -> ConfigError {
-        guard let y = error as? YamlError else {
-            return ConfigError(.unknown, path: "", reason: "not valid YAML: \(error)")
+    private mutating func open(mapping: Bool, anchor: UnsafeMutablePointer<UInt8>?) {
+        frames.append(Frame(mapping: mapping, at: mark(event.pointee.start_mark), anchor: anchor.map { String(cString: $0) },
+                            start: mapping ? entries.count : items.count))
+    }
+
+    /// The innermost collection, finished.
+    private mutating func close() throws(ConfigError) -> Built {
+        let frame = frames.removeLast()
+        let node: ConfigNode
+        if frame.mapping {
+            if let duplicate = frame.duplicateKeys(entries.elements(from: frame.start)) { throw duplicate }
+            node = .mapping(entries.removeArray(from: frame.start), at: frame.at)
+        } else {
+            node = .sequence(items.removeArray(from: frame.start), at: frame.at)
         }
-        switch y {
-        case .scanner(let context, let problem, let mark, _),
-             .parser(let context, let problem, let mark, _),
-             .composer(let context, let problem, let mark, _):
-            let why = context.map { "\(problem) (\($0.text) at line \($0.mark.line))" } ?? problem
-            return ConfigError(location(mark), path: "", reason: "not valid YAML: \(why)")
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
-            return ConfigError(location(context.mark), path: "",
-                               reason: "key \(keys) appears more than once in one mapping")
-        case .reader(let problem, let offset, _, _):
+        let built = Built(node: node, errors: frame.errors)
+        if let anchor = frame.anchor { anchors[anchor] = built }
+        return built
+    }
+
+    /// Gives a finished node to the innermost open collection: an item, a
+    /// key, or the value of the key before it.
+    private mutating func add(_ node: ConfigNode, _ key: ScalarKey?, _ errors: [KeyError]) {
+        let top = frames.count - 1
+        guard frames[top].mapping else {
+            if !errors.isEmpty { frames[top].adopt(errors, .index(items.count - frames[top].start)) }
+            items.append(node)
+            return
+        }
+        switch frames[top].next {
+        case .value(let k, let keyAt):
+            if !errors.isEmpty { frames[top].adopt(errors, .key(k)) }
+            entries.append(ConfigEntry(key: k, keyAt: keyAt, value: node))
+            frames[top].next = .key
+        case .droppedValue:
+            frames[top].next = .key
+        case .key:
+            frames[top].key(node, key, after: entries.elements(from: frames[top].start))
+        }
+    }
+
+    private mutating func scalar() -> (ConfigNode, ScalarKey) {
+        let s = event.pointee.data.scalar
+        var bytes = UnsafeBufferPointer(start: UnsafePointer(s.value), count: s.length)
+        // Yams made the String with Foundation, which drops a leading BOM
+        // (a quoted "\uFEFF..."); so does this.
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { bytes = UnsafeBufferPointer(rebasing: bytes.dropFirst(3)) }
+        let text = String(decoding: bytes, as: UTF8.self)
+        let at = mark(event.pointee.start_mark)
+        let plain = s.style == YAML_PLAIN_SCALAR_STYLE || s.style == YAML_ANY_SCALAR_STYLE
+        let node: ConfigNode = plain && Self.isNull(bytes) ? .null(at: at) : .scalar(text, quoted: !plain, at: at)
+        var tag: String?
+        if s.quoted_implicit == 0, let t = s.tag {
+            tag = String(cString: t)
+            if Self.stringTags.contains(tag!) { tag = nil }
+        }
+        let key = ScalarKey(text: text, tag: tag)
+        if let anchor = s.anchor { anchors[String(cString: anchor)] = Built(node: node, key: key) }
+        return (node, key)
+    }
+
+    /// Whether a plain scalar is YAML's null: "", "~", "null", "Null" or "NULL".
+    private static func isNull(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        switch b.count {
+        case 0: return true
+        case 1: return b[0] == UInt8(ascii: "~")
+        case 4:
+            let word = (b[0], b[1], b[2], b[3])
+            return word == (0x6E, 0x75, 0x6C, 0x6C) || word == (0x4E, 0x75, 0x6C, 0x6C) || word == (0x4E, 0x55, 0x4C, 0x4C)
+        default: return false
+        }
+    }
+
+    /// Tags that leave a scalar a string, as Yams resolved them ("!" is the
+    /// non-specific tag; "" is what `!<>` gives, Yams' "implicit").
+    private static let stringTags: Set<String> = ["", "!", "tag:yaml.org,2002:str"]
+
+    private func mark(_ m: yaml_mark_t) -> ConfigLocation { .file(line: m.line + 1, column: m.column + 1) }
+
+    /// libyaml's error as Yams reported it and the old reader worded it.
+    private func parserError() -> ConfigError {
+        let p = parser.pointee
+        switch p.error {
+        case YAML_READER_ERROR:
+            // Yams turned the byte offset into a count of Characters, which
+            // the line is then counted over as UTF-8 bytes; kept as it was.
+            let index = text.utf8.index(text.utf8.startIndex, offsetBy: p.problem_offset, limitedBy: text.utf8.endIndex)?
+                .samePosition(in: text)
             var line = 1
-            if let offset {
+            if let offset = index.map({ text.distance(from: text.startIndex, to: $0) }) {
                 line += text.utf8.prefix(offset).reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
             }
-            return ConfigError(.file(line: line, column: 1), path: "", reason: "not valid YAML: \(problem)")
+            return ConfigError(.file(line: line, column: 1), path: "", reason: "not valid YAML: \(String(cString: p.problem))")
+        case YAML_SCANNER_ERROR, YAML_PARSER_ERROR:
+            let problem = String(cString: p.problem)
+            let why = p.context.map { "\(problem) (\(String(cString: $0)) at line \(p.context_mark.line + 1))" } ?? problem
+            return ConfigError(mark(p.problem_mark), path: "", reason: "not valid YAML: \(why)")
         default:
-            return ConfigError(.unknown, path: "", reason: "not valid YAML: \(y)")
+            return ConfigError(.unknown, path: "", reason: "not valid YAML: Memory error")
         }
     }
 }

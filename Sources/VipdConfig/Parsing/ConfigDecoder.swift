@@ -15,7 +15,7 @@ struct ConfigDecoder {
 
     func decode(_ root: ConfigNode) -> VipdConfig {
         var c = VipdConfig()
-        guard let f = Fields(root, path: "", diag: diag, allowed: Self.topKeys) else { return c }
+        guard let f = Fields(root, path: .root, diag: diag, allowed: Self.topKeys) else { return c }
 
         if let name = f.string("node_name") {
             if name.isEmpty || name.utf8.count > 253 || name.contains(where: \.isWhitespace) {
@@ -35,7 +35,7 @@ struct ConfigDecoder {
         if let dir = f.filePath("state_dir") { c.stateDir = dir }
         if let g = f.mapping("control", allowed: ["socket"]), let s = g.filePath("socket") { c.control.socket = s }
         if let g = f.mapping("metrics", allowed: ["address"]), let n = g.node("address"),
-           let text = readString(n, path: child(g.path, "address"), diag: diag) {
+           let text = readString(n, path: g.path.child("address"), diag: diag) {
             if let a = SocketAddress(text) {
                 c.metrics.address = a
             } else {
@@ -65,13 +65,13 @@ struct ConfigDecoder {
 
         c.policies = decodePolicies(f)
         if let g = f.mapping("election", allowed: ElectionReader.keys) { c.election = ElectionReader(diag: diag).decode(g) }
-        if let n = f.node("health") { c.health = HealthReader(diag: diag, context: .node).decode(n, path: "health") }
+        if let n = f.node("health") { c.health = HealthReader(diag: diag, context: .node).decode(n, path: f.path.child("health")) }
         c.peers = PeerReader(diag: diag, localASN: c.asn, policies: Set(c.policies.map(\.name)), listen: c.listen != nil)
             .decodeAll(f)
         // Counted from the file's list, so that peers with errors of their
         // own still make a missing asn an error.
         if case .sequence(let items, _) = f.node("peers"), !items.isEmpty, c.asn == nil, !f.has("asn") {
-            diag.add(f.location(of: "peers"), "asn", "required when peers are set (our AS number)")
+            diag.add(f.location(of: "peers"), f.path.child("asn"), "required when peers are set (our AS number)")
         }
         c.vips = VIPReader(diag: diag, election: c.election != nil, health: c.health != nil).decodeAll(f)
 
@@ -98,13 +98,13 @@ struct ConfigDecoder {
             if let v = routeProtocol(g) { c.routingTable.routeProtocol = v }
         }
         if c.fib.install, c.fib.table == c.routingTable.table, c.fib.routeProtocol == c.routingTable.routeProtocol {
-            diag.add(f.location(of: "fib"), "fib",
+            diag.add(f.location(of: "fib"), f.path.child("fib"),
                      "FIB routes and routing_table VIPs would share table \(c.fib.table) and protocol \(c.fib.routeProtocol), and vipd could not tell its entries apart; change one of them")
         }
         c.services = ServiceReader(diag: diag).decodeAll(f)
         if let g = f.mapping("ipvs", allowed: ["keep_on_exit"]), let v = g.bool("keep_on_exit") { c.ipvs.keepOnExit = v }
         if let g = f.mapping("real_server", allowed: ["addresses"]), let items = g.list("addresses") {
-            var seen: [IPAddress: String] = [:]
+            var seen: [IPAddress: ConfigPath] = [:]
             for (n, p) in items {
                 guard let a = readAddress(n, path: p, diag: diag) else { continue }
                 if a.isUnspecified || a.isMulticast || a.isBroadcast {
@@ -158,11 +158,11 @@ struct ConfigDecoder {
         guard let items = f.list("policies") else { return [] }
         let reader = PolicyReader(diag: diag)
         var out: [Policy] = []
-        var seen: [String: String] = [:]
+        var seen: [String: ConfigPath] = [:]
         for (n, p) in items {
             guard let policy = reader.decode(n, path: p) else { continue }
             if let first = seen[policy.name] {
-                diag.add(n.location, child(p, "name"), "a policy named '\(policy.name)' is already \(first)")
+                diag.add(n.location, p.child("name"), "a policy named '\(policy.name)' is already \(first)")
                 continue
             }
             seen[policy.name] = p

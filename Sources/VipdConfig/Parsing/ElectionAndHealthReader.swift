@@ -61,7 +61,7 @@ struct HealthReader {
         "expect_status", "ca_file", "insecure_skip_verify",
     ]
 
-    func decode(_ node: ConfigNode, path: String) -> HealthCheck? {
+    func decode(_ node: ConfigNode, path: ConfigPath) -> HealthCheck? {
         guard let f = Fields(node, path: path, diag: diag, allowed: Self.keys) else { return nil }
         guard let type = f.choice("type", HealthCheck.Kind.self) else {
             if !f.has("type") { f.missing("type", "required (tcp, http, https or none)") }

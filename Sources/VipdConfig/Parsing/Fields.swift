@@ -4,24 +4,22 @@
 final class Diagnostics {
     var errors: [ConfigError] = []
 
-    func add(_ at: ConfigLocation, _ path: String, _ reason: String) {
-        errors.append(ConfigError(at, path: path, reason: reason))
+    /// The path is printed here, only now that there is an error.
+    func add(_ at: ConfigLocation, _ path: ConfigPath, _ reason: String) {
+        errors.append(ConfigError(at, path: path.description, reason: reason))
     }
 }
-
-func child(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
-func child(_ path: String, _ index: Int) -> String { "\(path)[\(index)]" }
 
 /// A mapping being read. Opening it reports every key that is not allowed,
 /// with the closest allowed key as a hint.
 struct Fields {
-    let path: String
+    let path: ConfigPath
     let location: ConfigLocation
     let diag: Diagnostics
     private let entries: [ConfigEntry]
 
     /// nil, with an error, when `node` is not a mapping.
-    init?(_ node: ConfigNode, path: String, diag: Diagnostics, allowed: [String]) {
+    init?(_ node: ConfigNode, path: ConfigPath, diag: Diagnostics, allowed: [String]) {
         guard case .mapping(let entries, let at) = node else {
             diag.add(node.location, path, "expected a mapping (key: value), found \(node.kindDescription)")
             return nil
@@ -30,8 +28,9 @@ struct Fields {
         self.location = at
         self.diag = diag
         self.entries = entries
-        for e in entries where !allowed.contains(e.key) {
-            diag.add(e.keyAt, child(path, e.key), Fields.unknownKeyReason(e.key, allowed: allowed))
+        for i in entries.indices where !allowed.contains(entries[i].key) {
+            let e = entries[i]
+            diag.add(e.keyAt, path.child(e.key), Fields.unknownKeyReason(e.key, allowed: allowed))
         }
     }
 
@@ -43,39 +42,63 @@ struct Fields {
 
     /// The value of `key`; nil when it is missing or empty.
     func node(_ key: String) -> ConfigNode? {
-        guard let v = entries.first(where: { $0.key == key })?.value, !v.isNull else { return nil }
-        return v
+        guard let i = index(of: key) else { return nil }
+        return entries[i].value
     }
 
-    func has(_ key: String) -> Bool { node(key) != nil }
+    func has(_ key: String) -> Bool { index(of: key) != nil }
+
+    /// The first entry of `key`, unless its value is empty. By index, so that
+    /// looking does not copy entries.
+    private func index(of key: String) -> Int? {
+        for i in entries.indices where entries[i].key == key {
+            return entries[i].value.isNull ? nil : i
+        }
+        return nil
+    }
 
     /// Where an error about `key` points: its value, else the mapping.
     func location(of key: String) -> ConfigLocation { node(key)?.location ?? location }
 
     /// Records an error about `key`.
-    func fail(_ key: String, _ reason: String) { diag.add(location(of: key), child(path, key), reason) }
+    func fail(_ key: String, _ reason: String) { diag.add(location(of: key), path.child(key), reason) }
 
     /// Records that a required key is missing, at the mapping.
     func missing(_ key: String, _ why: String = "required") {
-        diag.add(location, child(path, key), why)
+        diag.add(location, path.child(key), why)
     }
+
+    // The readers get this mapping's path and the key, not the key's path:
+    // that is made only for an error.
 
     func int<T: FixedWidthInteger & UnsignedInteger>(_ key: String, _ range: ClosedRange<T>) -> T? {
-        node(key).flatMap { readInt($0, path: child(path, key), range, diag: diag) }
+        guard let n = node(key) else { return nil }
+        return readInt(n, path: path, key: key, range, diag: diag)
     }
 
-    func bool(_ key: String) -> Bool? { node(key).flatMap { readBool($0, path: child(path, key), diag: diag) } }
+    func bool(_ key: String) -> Bool? {
+        guard let n = node(key) else { return nil }
+        return readBool(n, path: path, key: key, diag: diag)
+    }
 
-    func string(_ key: String) -> String? { node(key).flatMap { readString($0, path: child(path, key), diag: diag) } }
+    func string(_ key: String) -> String? {
+        guard let n = node(key) else { return nil }
+        return readString(n, path: path, key: key, diag: diag)
+    }
 
     func seconds(_ key: String, _ range: ClosedRange<Seconds>) -> Seconds? {
-        node(key).flatMap { readSeconds($0, path: child(path, key), range, diag: diag) }
+        guard let n = node(key) else { return nil }
+        return readSeconds(n, path: path, key: key, range, diag: diag)
     }
 
-    func address(_ key: String) -> IPAddress? { node(key).flatMap { readAddress($0, path: child(path, key), diag: diag) } }
+    func address(_ key: String) -> IPAddress? {
+        guard let n = node(key) else { return nil }
+        return readAddress(n, path: path, key: key, diag: diag)
+    }
 
     func choice<E: RawRepresentable & CaseIterable>(_ key: String, _ type: E.Type) -> E? where E.RawValue == String {
-        node(key).flatMap { readChoice($0, path: child(path, key), type, diag: diag) }
+        guard let n = node(key) else { return nil }
+        return readChoice(n, path: path, key: key, type, diag: diag)
     }
 
     /// An absolute path name ("/var/lib/vipd").
@@ -89,41 +112,46 @@ struct Fields {
     }
 
     /// The items of a list; nil, with an error, when it is not a list.
-    func list(_ key: String) -> [(node: ConfigNode, path: String)]? {
+    func list(_ key: String) -> ConfigItems? {
         guard let n = node(key) else { return nil }
         guard case .sequence(let items, _) = n else {
             fail(key, "expected a list, found \(n.kindDescription)")
             return nil
         }
-        return items.enumerated().map { ($0.element, child(child(path, key), $0.offset)) }
+        return ConfigItems(items, path: path.child(key))
     }
 
     /// A nested mapping.
     func mapping(_ key: String, allowed: [String]) -> Fields? {
-        node(key).flatMap { Fields($0, path: child(path, key), diag: diag, allowed: allowed) }
+        node(key).flatMap { Fields($0, path: path.child(key), diag: diag, allowed: allowed) }
     }
 }
 
 // MARK: - Scalars
 
-func readInt<T: FixedWidthInteger & UnsignedInteger>(_ node: ConfigNode, path: String, _ range: ClosedRange<T>, diag: Diagnostics) -> T? {
-    let wanted = "a whole number, \(range.lowerBound)-\(range.upperBound)"
+// A value's path is `path`, or `path.child(key)` when a key is given; it
+// is made, like each message, only in a failure branch.
+
+private func errorPath(_ path: ConfigPath, _ key: String?) -> ConfigPath { key.map { path.child($0) } ?? path }
+
+func readInt<T: FixedWidthInteger & UnsignedInteger>(_ node: ConfigNode, path: ConfigPath, key: String? = nil, _ range: ClosedRange<T>, diag: Diagnostics) -> T? {
+    func wanted() -> String { "a whole number, \(range.lowerBound)-\(range.upperBound)" }
     guard case .scalar(let text, let quoted, let at) = node, !quoted else {
-        diag.add(node.location, path, "expected \(wanted), found \(node.kindDescription)")
+        diag.add(node.location, errorPath(path, key), "expected \(wanted()), found \(node.kindDescription)")
         return nil
     }
     guard let v = parseDecimal(text) else {
-        diag.add(at, path, "expected \(wanted), found '\(text)'")
+        diag.add(at, errorPath(path, key), "expected \(wanted()), found '\(text)'")
         return nil
     }
     guard v >= UInt64(range.lowerBound), v <= UInt64(range.upperBound) else {
-        diag.add(at, path, "\(text) is out of range (\(range.lowerBound)-\(range.upperBound))")
+        diag.add(at, errorPath(path, key), "\(text) is out of range (\(range.lowerBound)-\(range.upperBound))")
         return nil
     }
     return T(v)
 }
 
-func readBool(_ node: ConfigNode, path: String, diag: Diagnostics) -> Bool? {
+func readBool(_ node: ConfigNode, path: ConfigPath, key: String? = nil, diag: Diagnostics) -> Bool? {
     if case .scalar(let text, false, _) = node {
         switch text {
         case "true", "True", "TRUE": return true
@@ -131,52 +159,52 @@ func readBool(_ node: ConfigNode, path: String, diag: Diagnostics) -> Bool? {
         default: break
         }
     }
-    diag.add(node.location, path, "expected true or false, found \(node.kindDescription)")
+    diag.add(node.location, errorPath(path, key), "expected true or false, found \(node.kindDescription)")
     return nil
 }
 
 /// Any scalar, plain or quoted, as its text.
-func readString(_ node: ConfigNode, path: String, diag: Diagnostics) -> String? {
+func readString(_ node: ConfigNode, path: ConfigPath, key: String? = nil, diag: Diagnostics) -> String? {
     guard case .scalar(let text, _, _) = node else {
-        diag.add(node.location, path, "expected a string, found \(node.kindDescription)")
+        diag.add(node.location, errorPath(path, key), "expected a string, found \(node.kindDescription)")
         return nil
     }
     return text
 }
 
-func readSeconds(_ node: ConfigNode, path: String, _ range: ClosedRange<Seconds>, diag: Diagnostics) -> Seconds? {
-    let wanted = "seconds, \(range.lowerBound)-\(range.upperBound), to the millisecond at most"
+func readSeconds(_ node: ConfigNode, path: ConfigPath, key: String? = nil, _ range: ClosedRange<Seconds>, diag: Diagnostics) -> Seconds? {
+    func wanted() -> String { "seconds, \(range.lowerBound)-\(range.upperBound), to the millisecond at most" }
     guard case .scalar(let text, false, let at) = node else {
-        diag.add(node.location, path, "expected \(wanted), found \(node.kindDescription)")
+        diag.add(node.location, errorPath(path, key), "expected \(wanted()), found \(node.kindDescription)")
         return nil
     }
     guard let s = Seconds(text) else {
-        diag.add(at, path, "expected \(wanted), found '\(text)'")
+        diag.add(at, errorPath(path, key), "expected \(wanted()), found '\(text)'")
         return nil
     }
     guard range.contains(s) else {
-        diag.add(at, path, "\(text) is out of range (\(range.lowerBound)-\(range.upperBound) seconds)")
+        diag.add(at, errorPath(path, key), "\(text) is out of range (\(range.lowerBound)-\(range.upperBound) seconds)")
         return nil
     }
     return s
 }
 
-func readAddress(_ node: ConfigNode, path: String, diag: Diagnostics) -> IPAddress? {
-    guard let text = readString(node, path: path, diag: diag) else { return nil }
+func readAddress(_ node: ConfigNode, path: ConfigPath, key: String? = nil, diag: Diagnostics) -> IPAddress? {
+    guard let text = readString(node, path: path, key: key, diag: diag) else { return nil }
     guard let a = IPAddress(text) else {
         let why = text.contains("/") ? "; write the address without a prefix length"
             : text.contains("%") ? "; zones (%eth0) are not supported" : ""
-        diag.add(node.location, path, "'\(text)' is not an IPv4 or IPv6 address\(why)")
+        diag.add(node.location, errorPath(path, key), "'\(text)' is not an IPv4 or IPv6 address\(why)")
         return nil
     }
     return a
 }
 
-func readChoice<E: RawRepresentable & CaseIterable>(_ node: ConfigNode, path: String, _ type: E.Type, diag: Diagnostics) -> E? where E.RawValue == String {
-    let names = E.allCases.map(\.rawValue)
-    guard let text = readString(node, path: path, diag: diag) else { return nil }
+func readChoice<E: RawRepresentable & CaseIterable>(_ node: ConfigNode, path: ConfigPath, key: String? = nil, _ type: E.Type, diag: Diagnostics) -> E? where E.RawValue == String {
+    guard let text = readString(node, path: path, key: key, diag: diag) else { return nil }
     guard let v = E(rawValue: text) else {
-        diag.add(node.location, path, "'\(text)' is not one of \(names.joined(separator: ", "))")
+        let names = E.allCases.map(\.rawValue)
+        diag.add(node.location, errorPath(path, key), "'\(text)' is not one of \(names.joined(separator: ", "))")
         return nil
     }
     return v

@@ -15,11 +15,11 @@ struct PeerReader {
     func decodeAll(_ f: Fields) -> [PeerConfig] {
         guard let items = f.list("peers") else { return [] }
         var out: [PeerConfig] = []
-        var seen: [IPAddress: String] = [:]
+        var seen: [IPAddress: ConfigPath] = [:]
         for (n, p) in items {
             guard let peer = decode(n, path: p) else { continue }
             if let first = seen[peer.address] {
-                diag.add(n.location, child(p, "address"), "peer \(peer.address) is already \(first)")
+                diag.add(n.location, p.child("address"), "peer \(peer.address) is already \(first)")
                 continue
             }
             seen[peer.address] = p
@@ -28,7 +28,7 @@ struct PeerReader {
         return out
     }
 
-    func decode(_ node: ConfigNode, path: String) -> PeerConfig? {
+    func decode(_ node: ConfigNode, path: ConfigPath) -> PeerConfig? {
         guard let f = Fields(node, path: path, diag: diag, allowed: Self.keys) else { return nil }
         let decoder = ConfigDecoder(diag: diag)
 
@@ -145,7 +145,7 @@ struct PeerReader {
         }
     }
 
-    private func decodeFamilies(_ items: [(node: ConfigNode, path: String)], _ f: Fields) -> [AddressFamily] {
+    private func decodeFamilies(_ items: ConfigItems, _ f: Fields) -> [AddressFamily] {
         var out: [AddressFamily] = []
         for (n, p) in items {
             guard let name = readString(n, path: p, diag: diag) else { continue }

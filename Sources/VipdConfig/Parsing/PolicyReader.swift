@@ -4,7 +4,7 @@ import BGPCodec
 struct PolicyReader {
     let diag: Diagnostics
 
-    func decode(_ node: ConfigNode, path: String) -> Policy? {
+    func decode(_ node: ConfigNode, path: ConfigPath) -> Policy? {
         guard let f = Fields(node, path: path, diag: diag, allowed: ["name", "rules"]) else { return nil }
         var name: String?
         if let n = f.string("name") {
@@ -19,14 +19,14 @@ struct PolicyReader {
             f.missing("name")
         }
         var rules: [PolicyRule] = []
-        for (n, p) in f.list("rules") ?? [] {
+        for (n, p) in f.list("rules") ?? .empty {
             if let r = decodeRule(n, path: p) { rules.append(r) }
         }
         guard let name else { return nil }
         return Policy(name: name, rules: rules)
     }
 
-    private func decodeRule(_ node: ConfigNode, path: String) -> PolicyRule? {
+    private func decodeRule(_ node: ConfigNode, path: ConfigPath) -> PolicyRule? {
         guard let f = Fields(node, path: path, diag: diag, allowed: ["match", "action"]) else { return nil }
         var rule = PolicyRule()
         if let m = f.mapping("match", allowed: ["prefix_list", "community", "as_path"]) {
@@ -76,7 +76,7 @@ func badCommunity(_ text: String) -> String {
     "'\(text)' is not a community (\"a:b\" with each part 0-65535, or \(Community.names.keys.sorted().joined(separator: ", ")))"
 }
 
-func readCommunities(_ items: [(node: ConfigNode, path: String)], diag: Diagnostics) -> [Community] {
+func readCommunities(_ items: ConfigItems, diag: Diagnostics) -> [Community] {
     items.compactMap { n, p in
         guard let text = readString(n, path: p, diag: diag) else { return nil }
         guard let c = Community(text) else {
@@ -87,7 +87,7 @@ func readCommunities(_ items: [(node: ConfigNode, path: String)], diag: Diagnost
     }
 }
 
-func readLargeCommunities(_ items: [(node: ConfigNode, path: String)], diag: Diagnostics) -> [LargeCommunity] {
+func readLargeCommunities(_ items: ConfigItems, diag: Diagnostics) -> [LargeCommunity] {
     items.compactMap { n, p in
         guard let text = readString(n, path: p, diag: diag) else { return nil }
         guard let c = LargeCommunity.parse(text) else {

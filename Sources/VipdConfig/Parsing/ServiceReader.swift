@@ -9,7 +9,7 @@ struct ServiceReader {
     func decodeAll(_ f: Fields) -> [ServiceConfig] {
         guard let items = f.list("services") else { return [] }
         var out: [ServiceConfig] = []
-        var seen: [String: String] = [:]
+        var seen: [String: ConfigPath] = [:]
         for (n, p) in items {
             guard let s = decode(n, path: p) else { continue }
             // A service is its frontend and protocol; a fwmark one is its
@@ -29,7 +29,7 @@ struct ServiceReader {
         return out
     }
 
-    func decode(_ node: ConfigNode, path: String) -> ServiceConfig? {
+    func decode(_ node: ConfigNode, path: ConfigPath) -> ServiceConfig? {
         guard let f = Fields(node, path: path, diag: diag, allowed: Self.keys) else { return nil }
         var frontend: ServiceConfig.Frontend?
         if f.has("fwmark") {
@@ -55,7 +55,7 @@ struct ServiceReader {
         if let v = f.choice("forwarding", Forwarding.self) { s.forwarding = v }
         if let v: UInt32 = f.int("persistence", 0...2_678_400) { s.persistence = v }
         if let v = f.choice("on_failure", OnFailure.self) { s.onFailure = v }
-        if let n = f.node("health"), let h = HealthReader(diag: diag, context: .backend).decode(n, path: child(path, "health")) {
+        if let n = f.node("health"), let h = HealthReader(diag: diag, context: .backend).decode(n, path: path.child("health")) {
             s.health = h
         }
         s.backends = decodeBackends(f, frontend: frontend, health: s.health)
@@ -65,10 +65,14 @@ struct ServiceReader {
 
     private func decodeBackends(_ f: Fields, frontend: ServiceConfig.Frontend?, health: HealthCheck) -> [ServiceConfig.Backend] {
         var out: [ServiceConfig.Backend] = []
-        var seen: [String: String] = [:]
-        var family: (ipv4: Bool, path: String)?
-        if case .address(let a, _) = frontend { family = (a.isIPv4, child(f.path, "vip")) }
-        for (n, p) in f.list("backends") ?? [] {
+        // By value, not by its text: the same test (the text is the
+        // address's canonical form), without printing every backend.
+        var seen: [SocketAddress: ConfigPath] = [:]
+        let items = f.list("backends") ?? .empty
+        seen.reserveCapacity(items.count)
+        var family: (ipv4: Bool, path: ConfigPath)?
+        if case .address(let a, _) = frontend { family = (a.isIPv4, f.path.child("vip")) }
+        for (n, p) in items {
             guard let b = Fields(n, path: p, diag: diag, allowed: ["address", "port", "weight", "forwarding"]) else { continue }
             let address = b.address("address")
             if address == nil, !b.has("address") { b.missing("address") }
@@ -93,8 +97,8 @@ struct ServiceReader {
                 b.fail("address", "\(address) is not of the service's family (\(fam.path))")
                 continue
             }
-            if family == nil { family = (address.isIPv4, child(p, "address")) }
-            let key = SocketAddress(address, port: port ?? 0).description
+            if family == nil { family = (address.isIPv4, p.child("address")) }
+            let key = SocketAddress(address, port: port ?? 0)
             if let first = seen[key] {
                 b.fail("address", "backend \(key) is already \(first)")
                 continue

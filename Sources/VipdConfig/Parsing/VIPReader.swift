@@ -23,7 +23,7 @@ struct VIPReader {
     func decodeAll(_ f: Fields) -> [VIPConfig] {
         guard let items = f.list("vips") else { return [] }
         var out: [VIPConfig] = []
-        var seen: [IPAddress: String] = [:]
+        var seen: [IPAddress: ConfigPath] = [:]
         for (n, p) in items {
             guard let vip = decode(n, path: p) else { continue }
             if let first = seen[vip.address] {
@@ -36,7 +36,7 @@ struct VIPReader {
         return out
     }
 
-    func decode(_ node: ConfigNode, path: String) -> VIPConfig? {
+    func decode(_ node: ConfigNode, path: ConfigPath) -> VIPConfig? {
         // A plain string is {address: ...}.
         if case .scalar = node {
             guard let a = readAddress(node, path: path, diag: diag), usable(a, at: node.location, path: path) else { return nil }
@@ -47,7 +47,7 @@ struct VIPReader {
         guard let f = Fields(node, path: path, diag: diag, allowed: Self.keys) else { return nil }
         var address: IPAddress?
         if let a = f.address("address") {
-            if usable(a, at: f.location(of: "address"), path: child(path, "address")) { address = a }
+            if usable(a, at: f.location(of: "address"), path: path.child("address")) { address = a }
         } else if !f.has("address") {
             f.missing("address")
         }
@@ -102,7 +102,7 @@ struct VIPReader {
         return vip
     }
 
-    private func usable(_ a: IPAddress, at: ConfigLocation, path: String) -> Bool {
+    private func usable(_ a: IPAddress, at: ConfigLocation, path: ConfigPath) -> Bool {
         let why: String? =
             a.isUnspecified ? "unspecified" : a.isLoopback ? "loopback" : a.isMulticast ? "multicast"
             : a.isBroadcast ? "broadcast" : a.isLinkLocal ? "link-local" : nil
