@@ -113,7 +113,7 @@ let package = Package(
         .executableTarget(name: "vipd", dependencies: [
             "BGPCodec", "BGPCodecJSON", "BGPSession", "BGPTransport", "RIB", "VipdConfig",
             "KernelRoutes", "VipdTelemetry", "Layer2Frames", "Layer2Link", "Election", "EtcdClient",
-            "Health", "HealthProbe", "IPVS", "IPVSNetlink", "NATRules",
+            "Health", "HealthProbe", "IPVS", "IPVSNetlink", "NATRules", "CMalloc",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -134,6 +134,8 @@ let package = Package(
 
         // bzip2, only to read the shared MRT sample in tests.
         .systemLibrary(name: "CBZip2", providers: [.apt(["libbz2-dev"])]),
+        // glibc's <malloc.h> (mallopt) for vipd's start; nothing to link.
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
 
         // Helpers the test targets share: a fresh network namespace on a
         // thread of its own, commands with posix_spawn and a bounded wait,

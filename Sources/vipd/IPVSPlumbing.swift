@@ -108,7 +108,10 @@ final class IPVSPlumbing {
     /// no NAT backend, vipd's nft table goes and the sysctls come back.
     func syncNAT(_ desired: IPVSTableState) {
         var rules: [MasqueradeRule] = []
-        for s in desired.sortedServices {
+        // (sorted only when there is NAT: a table of 10,000 direct-routing
+        // backends needs one pass and no sort)
+        let anyNAT = desired.services.values.contains { $0.destinations.values.contains { $0.forwarding == .masq } }
+        for s in anyNAT ? desired.sortedServices : [] {
             for d in s.sortedDestinations where d.forwarding == .masq {
                 var r = MasqueradeRule(backendAddress: d.addressBytes)
                 if case .address(let p, let vip, let port) = s.service.key {

@@ -274,7 +274,7 @@ public struct IPVSServiceState: Hashable, Sendable {
 
     /// The real servers by address, then port.
     public var sortedDestinations: [IPVSDestination] {
-        destinations.keys.sorted().map { destinations[$0]! }
+        destinations.values.sorted { $0.key < $1.key }
     }
 }
 
@@ -308,7 +308,7 @@ public struct IPVSTableState: Hashable, Sendable {
     }
 
     /// The services in `IPVSServiceKey` order.
-    public var sortedServices: [IPVSServiceState] { services.keys.sorted().map { services[$0]! } }
+    public var sortedServices: [IPVSServiceState] { services.values.sorted { $0.service.key < $1.service.key } }
 
     /// How many real servers in all.
     public var destinationCount: Int { services.values.reduce(0) { $0 + $1.destinations.count } }

@@ -112,8 +112,8 @@ public enum IPVSPlanner {
             ownedAfter.remove(key)
         }
 
-        for key in desired.services.keys.sorted() {
-            let want = desired.services[key]!
+        for want in desired.sortedServices {
+            let key = want.service.key
             guard let have = actual.services[key] else {
                 intents.append(.addService(want.service))
                 for d in want.sortedDestinations { intents.append(.addDestination(key, d)) }
