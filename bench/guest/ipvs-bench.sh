@@ -5,10 +5,11 @@
 #            taken just before the exec of vipd (config parsing included) to
 #            the ISO timestamp (UTC, milliseconds) of its `ipvs table
 #            programmed` line. ipvsadm: the wall time of `ipvsadm -R` of the
-#            same entries. Each in its own netns (dir, adm); each trial flushes
-#            both tables first (vipd: SIGTERM, which removes its services), so
-#            neither tool programs while the other's table is there (the
-#            kernel's service hash is shared by all namespaces).
+#            same entries. Each in its own netns, new for every trial (see
+#            fresh below); each trial's tables are emptied after it (vipd:
+#            SIGTERM, which removes its services; ipvsadm -C), so neither
+#            tool programs while the other's table is there (the kernel's
+#            service hash is shared by all namespaces).
 #   change   on the full tables: CHANGES `vipctl --json lb backend set`
 #            calls alternating weights 2 and 1 (vipd's "microseconds",
 #            request received -> netlink ack, and `netlink_operations`; and
@@ -26,7 +27,17 @@ W=/run/ipvs-bench
 mkdir -p $W
 ip link set lo up
 die() { echo "ipvs-bench: $*" >&2; exit 1; }
-for ns in dir adm; do ip netns add $ns; ip -n $ns link set lo up; done
+# fresh NAME: a new pair of namespaces, vipd's (dirNAME) and ipvsadm's
+# (admNAME), as DIR and ADM. Each trial gets its own: a flushed table is not
+# an empty one, since the kernel keeps deleted real servers in a per-netns
+# trash list for up to two minutes and every add scans it (ip_vs_ctl.c,
+# ip_vs_trash_get_dest); refilling a flushed table took both tools 0.6-1 s
+# longer than the first fill of the run.
+fresh() {
+  DIR=dir$1 ADM=adm$1
+  for ns in $DIR $ADM; do ip netns add $ns; ip -n $ns link set lo up; done
+}
+fresh check
 
 # --- the set: 1,000 services x 10 backends, as vipd config and as ipvsadm -R
 # service i: 10.100.(i/250).(i%250+1):80; its backend j (0-9):
@@ -86,7 +97,7 @@ vipd_start() {  # vipd_start RUN: sets PROG, the seconds from exec to "programme
     cat $W/services.yaml; } >$d/vipd.yaml
   # ip netns exec and bash both exec, so $! is vipd's pid; t0 is taken by
   # the same process just before it becomes vipd
-  ip netns exec dir bash -c 'echo "$EPOCHREALTIME" >"$1"; exec "$2" --config "$3"' _ $d/t0 "$VIPD" $d/vipd.yaml >$d/vipd.log 2>&1 &
+  ip netns exec $DIR bash -c 'echo "$EPOCHREALTIME" >"$1"; exec "$2" --config "$3"' _ $d/t0 "$VIPD" $d/vipd.yaml >$d/vipd.log 2>&1 &
   VIPD_PID=$!
   SOCK=$d/vipd.sock
   wait_for 120 grep -q "ipvs table programmed" $d/vipd.log || { cat $d/vipd.log >&2; die "run $run: no 'ipvs table programmed' in 120 s"; }
@@ -105,7 +116,7 @@ vipd_stop() {  # vipd_stop RUN: SIGTERM; prints the seconds until it exited
   local t0 t1
   t0=$(now); kill -TERM "$VIPD_PID"; wait "$VIPD_PID"; t1=$(now)
   awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f\n", b - a }'
-  [ "$(entries dir)" = 0 ] || die "run $1: vipd left $(entries dir) entries after SIGTERM"
+  [ "$(entries $DIR)" = 0 ] || die "run $1: vipd left $(entries $DIR) entries after SIGTERM"
   grep -iE "error|warn" $W/vipd-$1/vipd.log >&2 && echo "ipvs-bench: run $1: vipd logged the lines above" >&2
   VIPD_PID=""
 }
@@ -119,7 +130,7 @@ mkdir -p $W/check
   cat $W/services.yaml; } >$W/check/vipd.yaml
 : >$W/check.vipd
 for t in $(seq "$TRIALS"); do
-  read -r s rc < <(timed dir /dev/null $W/check.out "$VIPD" --check-config $W/check/vipd.yaml)
+  read -r s rc < <(timed $DIR /dev/null $W/check.out "$VIPD" --check-config $W/check/vipd.yaml)
   [ "$rc" = 0 ] || { cat $W/check.out; die "vipd --check-config exit $rc"; }
   echo "$s" >>$W/check.vipd
 done
@@ -127,22 +138,23 @@ done
 # --- 1. programming into an empty table --------------------------------------
 : >$W/prog.vipd; : >$W/prog.adm; : >$W/stop.vipd; : >$W/clear.adm
 for t in $(seq "$TRIALS"); do
-  [ "$(entries dir)" = 0 ] && [ "$(entries adm)" = 0 ] || die "trial $t: tables not empty"
+  fresh $t
+  [ "$(entries $DIR)" = 0 ] && [ "$(entries $ADM)" = 0 ] || die "trial $t: tables not empty"
   # alternate which tool goes first
   for who in $( [ $((t % 2)) = 1 ] && echo "vipd adm" || echo "adm vipd"); do
     if [ $who = vipd ]; then
       vipd_start $t; s=$PROG
       echo "$s" >>$W/prog.vipd
-      n=$(entries dir); [ "$n" = 11000 ] || die "trial $t: vipd's table has $n entries"
+      n=$(entries $DIR); [ "$n" = 11000 ] || die "trial $t: vipd's table has $n entries"
       vipd_stop $t >>$W/stop.vipd || exit 1
       [ $t = 1 ] && { echo "--- vipd's log, trial 1:"; cat $W/vipd-1/vipd.log; }
       echo "trial $t: vipd $(f $s) s to 'ipvs table programmed' ($(cat $W/vipd-$t/programmed.line | cut -c1-24))"
     else
-      read -r s rc < <(timed adm $W/rules.txt $W/adm-R.out ipvsadm -R)
+      read -r s rc < <(timed $ADM $W/rules.txt $W/adm-R.out ipvsadm -R)
       [ "$rc" = 0 ] || { cat $W/adm-R.out; die "trial $t: ipvsadm -R exit $rc"; }
       echo "$s" >>$W/prog.adm
-      n=$(entries adm); [ "$n" = 11000 ] || die "trial $t: ipvsadm's table has $n entries"
-      read -r c rc < <(timed adm /dev/null $W/adm-C.out ipvsadm -C)
+      n=$(entries $ADM); [ "$n" = 11000 ] || die "trial $t: ipvsadm's table has $n entries"
+      read -r c rc < <(timed $ADM /dev/null $W/adm-C.out ipvsadm -C)
       echo "$c" >>$W/clear.adm
       echo "trial $t: ipvsadm -R $(f $s) s"
     fi
@@ -150,29 +162,30 @@ for t in $(seq "$TRIALS"); do
 done
 
 # --- fill both tables for the change and listing rows ------------------------
+fresh fill
 vipd_start fill; s=$PROG
 echo "fill: vipd $(f $s) s (ipvsadm's table empty)"
-read -r s rc < <(timed adm $W/rules.txt $W/adm-R.out ipvsadm -R)
+read -r s rc < <(timed $ADM $W/rules.txt $W/adm-R.out ipvsadm -R)
 echo "fill: ipvsadm -R $(f $s) s (vipd's table full)"
-[ "$(entries dir)" = 11000 ] && [ "$(entries adm)" = 11000 ] || die "fill: $(entries dir) and $(entries adm) entries"
+[ "$(entries $DIR)" = 11000 ] && [ "$(entries $ADM)" = 11000 ] || die "fill: $(entries $DIR) and $(entries $ADM) entries"
 
 # --- 2. one backend change on the full table ---------------------------------
 SVC=10.100.2.1:80 BE=10.200.20.1:80     # service 500, its first backend
 : >$W/chg.us; : >$W/chg.ops; : >$W/chg.wall; : >$W/chg.adm
 for k in $(seq "$CHANGES"); do
   w=$(( k % 2 ? 2 : 1 ))
-  read -r s rc < <(timed dir /dev/null $W/set.out "$VIPCTL" --socket "$SOCK" --json lb backend set $SVC $BE --weight $w)
+  read -r s rc < <(timed $DIR /dev/null $W/set.out "$VIPCTL" --socket "$SOCK" --json lb backend set $SVC $BE --weight $w)
   [ "$rc" = 0 ] || { cat $W/set.out; die "lb backend set exit $rc"; }
   echo "$s" >>$W/chg.wall
   awk -F': *' '/"microseconds"/ { gsub(/[ ,]/, "", $2); print $2 }' $W/set.out >>$W/chg.us
   awk -F': *' '/"netlink_operations"/ { gsub(/[ ,]/, "", $2); print $2 }' $W/set.out >>$W/chg.ops
-  read -r s rc < <(timed adm /dev/null $W/e.out ipvsadm -e -t $SVC -r $BE -g -w $w)
+  read -r s rc < <(timed $ADM /dev/null $W/e.out ipvsadm -e -t $SVC -r $BE -g -w $w)
   [ "$rc" = 0 ] || { cat $W/e.out; die "ipvsadm -e exit $rc"; }
   echo "$s" >>$W/chg.adm
 done
 echo "--- the last lb backend set answer:"; cat $W/set.out
-kw=$(ip netns exec dir ipvsadm -Ln -t $SVC | awk -v b=$BE '$2 == b { print $4 }')
-aw=$(ip netns exec adm ipvsadm -Ln -t $SVC | awk -v b=$BE '$2 == b { print $4 }')
+kw=$(ip netns exec $DIR ipvsadm -Ln -t $SVC | awk -v b=$BE '$2 == b { print $4 }')
+aw=$(ip netns exec $ADM ipvsadm -Ln -t $SVC | awk -v b=$BE '$2 == b { print $4 }')
 [ "$kw" = "$w" ] && [ "$aw" = "$w" ] || die "after the changes: weight $kw in vipd's table, $aw in ipvsadm's; want $w"
 ops_all=$(sort -u $W/chg.ops | tr '\n' ' ' | sed 's/ $//')   # "1" when every call said 1
 [ "$(wc -l <$W/chg.us)" = "$CHANGES" ] || die "$(wc -l <$W/chg.us) microseconds values for $CHANGES calls"
@@ -180,10 +193,10 @@ ops_all=$(sort -u $W/chg.ops | tr '\n' ' ' | sed 's/ $//')   # "1" when every ca
 # --- 3. listing the full table -----------------------------------------------
 : >$W/ls.vipd; : >$W/ls.adm
 for t in $(seq "$TRIALS"); do
-  read -r s rc < <(timed dir /dev/null $W/show.json "$VIPCTL" --socket "$SOCK" --json lb show)
+  read -r s rc < <(timed $DIR /dev/null $W/show.json "$VIPCTL" --socket "$SOCK" --json lb show)
   [ "$rc" = 0 ] || { head -5 $W/show.json; die "lb show exit $rc"; }
   echo "$s" >>$W/ls.vipd
-  read -r s rc < <(timed adm /dev/null $W/Ln.out ipvsadm -Ln)
+  read -r s rc < <(timed $ADM /dev/null $W/Ln.out ipvsadm -Ln)
   [ "$rc" = 0 ] || die "ipvsadm -Ln exit $rc"
   echo "$s" >>$W/ls.adm
 done
@@ -191,10 +204,10 @@ done
 for t in $(seq "$TRIALS"); do
   # where the JSON listing's time goes: the same read in ipvsadm's text
   # layout (vipd formats it, vipctl prints one string), and vipctl's start
-  read -r s rc < <(timed dir /dev/null $W/show.txt "$VIPCTL" --socket "$SOCK" lb show)
+  read -r s rc < <(timed $DIR /dev/null $W/show.txt "$VIPCTL" --socket "$SOCK" lb show)
   [ "$rc" = 0 ] || { head -5 $W/show.txt; die "lb show (text) exit $rc"; }
   echo "$s" >>$W/ls.text
-  read -r s rc < <(timed dir /dev/null $W/help.out "$VIPCTL" --help)
+  read -r s rc < <(timed $DIR /dev/null $W/help.out "$VIPCTL" --help)
   echo "$s" >>$W/help.vipctl
 done
 # vipctl prints vipd's JSON as one line: count occurrences, not lines.
@@ -205,7 +218,7 @@ nln=$(grep -c '^  ->' $W/Ln.out)
 
 # --- clean up --------------------------------------------------------------
 vipd_stop fill >>$W/stop.vipd || exit 1
-ip netns exec adm ipvsadm -C
+ip netns exec $ADM ipvsadm -C
 
 # --- the table ---------------------------------------------------------------
 read -r pv_min pv_med pv_max pv_n < <(stats <$W/prog.vipd)
