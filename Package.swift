@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "MRT", dependencies: ["BGPCodec"]),
         .target(name: "BGPSession", dependencies: ["BGPCodec"]),
         .target(name: "RIB", dependencies: ["BGPCodec", "BGPSession"]),
-        .target(name: "FuzzChecks", dependencies: ["BGPCodec", "BGPCodecJSON"]),
+        .target(name: "FuzzChecks", dependencies: ["BGPCodec", "BGPCodecJSON", "VipdConfig"]),
         // Pure config model: YAML text in, values and errors out; no file I/O.
         // Yams for the libyaml it bundles (the CYaml module): the reader drives
         // libyaml's event API itself and no longer imports Yams.

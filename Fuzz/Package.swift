@@ -1,5 +1,5 @@
 // swift-tools-version:6.0
-// libFuzzer targets for vipd's BGP codec. Build and run: Fuzz/README.md.
+// libFuzzer targets for vipd's BGP codec and config reader. Build and run: Fuzz/README.md.
 // A package of its own, so that the main package's plain `swift build`
 // never sees executables whose `main` comes from libFuzzer.
 import PackageDescription
@@ -13,5 +13,5 @@ func fuzzTarget(_ name: String) -> Target {
 let package = Package(
     name: "vipd-fuzz",
     dependencies: [.package(name: "vipd", path: "..")],
-    targets: ["FuzzFraming", "FuzzOpen", "FuzzUpdate", "FuzzNotification", "FuzzRouteRefresh"].map(fuzzTarget)
+    targets: ["FuzzFraming", "FuzzOpen", "FuzzUpdate", "FuzzNotification", "FuzzRouteRefresh", "FuzzConfig"].map(fuzzTarget)
 )

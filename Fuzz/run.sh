@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 seconds=${1:-600}
-targets=${TARGETS:-"FuzzFraming FuzzOpen FuzzUpdate FuzzNotification FuzzRouteRefresh"}
+targets=${TARGETS:-"FuzzFraming FuzzOpen FuzzUpdate FuzzNotification FuzzRouteRefresh FuzzConfig"}
 for t in $targets; do
   swift build --product "$t" --sanitize=fuzzer --sanitize=address \
     -Xswiftc -sanitize=fuzzer,address --scratch-path .build-fuzz

@@ -16,6 +16,7 @@ import Testing
         "FuzzUpdate": { FuzzChecks.message($0, type: .update) },
         "FuzzNotification": { FuzzChecks.message($0, type: .notification) },
         "FuzzRouteRefresh": { FuzzChecks.message($0, type: .routeRefresh) },
+        "FuzzConfig": { FuzzChecks.config($0) },
     ]
 
     /// (target, file) for every kept input.
