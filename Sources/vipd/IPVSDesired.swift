@@ -27,13 +27,6 @@ struct BackendID: Hashable, Comparable, CustomStringConvertible {
 /// health and the runtime overrides (`vipctl lb backend set`). Pure: the
 /// planner then diffs it against the kernel's table.
 enum IPVSDesired {
-    static func address(_ a: IPAddress) -> IPVSAddress {
-        switch a {
-        case .v4(let x): return .v4(x)
-        case .v6(let x): return .v6(x)
-        }
-    }
-
     static func key(_ s: ServiceConfig) -> IPVSServiceKey {
         switch s.frontend {
         case .address(let a, let port):
@@ -43,7 +36,7 @@ enum IPVSDesired {
             case .udp: p = .udp
             case .sctp: p = .sctp
             }
-            return .address(p, address(a), port: port)
+            return .address(p, a, port: port)
         case .fwmark(let mark):
             // A fwmark service's family is its backends' (ipvsadm -6 for IPv6).
             let v6 = s.backends.first.map { if case .v6 = $0.address { true } else { false } } ?? false
@@ -82,7 +75,7 @@ enum IPVSDesired {
     }
 
     static func backendID(_ b: ServiceConfig.Backend, of s: ServiceConfig) -> BackendID {
-        BackendID(service: key(s), destination: IPVSDestinationKey(address: address(b.address), port: kernelPort(b, of: s)))
+        BackendID(service: key(s), destination: IPVSDestinationKey(address: b.address, port: kernelPort(b, of: s)))
     }
 
     /// One backend's destination as `table` has it, without building the

@@ -1,3 +1,4 @@
+import BGPCodec
 import Testing
 @testable import VipdConfig
 

@@ -16,22 +16,11 @@ public enum IPVSFamily: UInt16, Hashable, Comparable, Sendable, CaseIterable, Cu
     public var fullPrefixLength: UInt8 { self == .ipv4 ? 32 : 128 }
 }
 
-/// An IPv4 or IPv6 address of a virtual service or a real server.
-public enum IPVSAddress: Hashable, Comparable, Sendable, CustomStringConvertible {
-    case v4(IPv4Address)
-    case v6(IPv6Address)
+/// An IPv4 or IPv6 address of a virtual service or a real server: the
+/// codec's `IPAddress` (the config's too), with the kernel's views of it.
+public typealias IPVSAddress = IPAddress
 
-    /// Dotted-quad or RFC 4291 text, no brackets.
-    public init?(_ text: some StringProtocol) {
-        if let a = IPv4Address(text) {
-            self = .v4(a)
-        } else if text.contains(":"), let a = IPv6Address(text) {
-            self = .v6(a)
-        } else {
-            return nil
-        }
-    }
-
+extension IPAddress {
     /// From the kernel's bytes. IPVS carries every address in a 16-byte
     /// `nf_inet_addr`; for AF_INET only the first 4 count. Nil for an
     /// unknown family or too few bytes.
@@ -67,28 +56,11 @@ public enum IPVSAddress: Hashable, Comparable, Sendable, CustomStringConvertible
         }
     }
 
-    /// RFC 5952 text for IPv6 (the codec's), dotted quad for IPv4.
-    public var description: String {
-        switch self {
-        case .v4(let a): return a.description
-        case .v6(let a): return a.description
-        }
-    }
-
     /// `addr:port` for IPv4, `[addr]:port` for IPv6.
     public func withPort(_ port: UInt16) -> String {
         switch self {
         case .v4: return "\(self):\(port)"
         case .v6: return "[\(self)]:\(port)"
-        }
-    }
-
-    public static func < (a: IPVSAddress, b: IPVSAddress) -> Bool {
-        switch (a, b) {
-        case (.v4(let x), .v4(let y)): return x < y
-        case (.v6(let x), .v6(let y)): return x < y
-        case (.v4, .v6): return true
-        case (.v6, .v4): return false
         }
     }
 }

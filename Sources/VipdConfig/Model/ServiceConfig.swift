@@ -1,3 +1,5 @@
+import BGPCodec
+
 /// One entry of `services`: an IPVS virtual service.
 ///
 /// A service's `vip` need not be in `vips`; if it is, vipd owns or announces

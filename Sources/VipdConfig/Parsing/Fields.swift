@@ -1,3 +1,5 @@
+import BGPCodec
+
 /// Collects the errors of one decode pass. Every reader records its error
 /// and gives back nil or a default, so that decoding goes on and finds the
 /// rest.

@@ -1,0 +1,79 @@
+/// An IPv4 or IPv6 address: a VIP, a peer, a backend. RFC 5952 text for
+/// IPv6 when printed. The config reads it, and the IPVS model keeps it as
+/// `IPVSAddress` with the kernel's views of it.
+public enum IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible {
+    case v4(IPv4Address)
+    case v6(IPv6Address)
+
+    /// Parses dotted-quad IPv4 or RFC 4291 IPv6 text. No prefix length, no
+    /// zone ("%eth0"), no brackets.
+    public init?(_ text: some StringProtocol) {
+        if let a = IPv4Address(text) {
+            self = .v4(a)
+        } else if text.contains(":"), let a = IPv6Address(text) {
+            self = .v6(a)
+        } else {
+            return nil
+        }
+    }
+
+    public var isIPv4: Bool {
+        if case .v4 = self { return true }
+        return false
+    }
+
+    /// The unicast family this address belongs to.
+    public var unicastFamily: AddressFamily { isIPv4 ? .ipv4Unicast : .ipv6Unicast }
+
+    public var isUnspecified: Bool {
+        switch self {
+        case .v4(let a): return a.value == 0
+        case .v6(let a): return a.isUnspecified
+        }
+    }
+
+    /// 224.0.0.0/4 or ff00::/8.
+    public var isMulticast: Bool {
+        switch self {
+        case .v4(let a): return a.value >> 28 == 0xE
+        case .v6(let a): return a.high >> 56 == 0xFF
+        }
+    }
+
+    /// 127.0.0.0/8 or ::1.
+    public var isLoopback: Bool {
+        switch self {
+        case .v4(let a): return a.value >> 24 == 127
+        case .v6(let a): return a.high == 0 && a.low == 1
+        }
+    }
+
+    /// 255.255.255.255.
+    public var isBroadcast: Bool {
+        if case .v4(let a) = self { return a.value == .max }
+        return false
+    }
+
+    /// fe80::/10. (IPv4 169.254/16 is usable for a VIP, so it is not counted.)
+    public var isLinkLocal: Bool {
+        if case .v6(let a) = self { return a.isLinkLocal }
+        return false
+    }
+
+    public var description: String {
+        switch self {
+        case .v4(let a): return a.description
+        case .v6(let a): return a.description
+        }
+    }
+
+    /// IPv4 sorts before IPv6; within a family, by value.
+    public static func < (a: IPAddress, b: IPAddress) -> Bool {
+        switch (a, b) {
+        case (.v4(let x), .v4(let y)): return x < y
+        case (.v6(let x), .v6(let y)): return x < y
+        case (.v4, .v6): return true
+        case (.v6, .v4): return false
+        }
+    }
+}
