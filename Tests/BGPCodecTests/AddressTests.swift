@@ -46,6 +46,26 @@ import Testing
         }
     }
 
+    /// The host and port split every "address:port" reader shares (the
+    /// config's socket addresses, IPVS's service keys); the port's text is
+    /// the caller's to read.
+    @Test func splittingPort() {
+        let ok: [(String, String, String)] = [
+            ("10.0.0.1:80", "10.0.0.1", "80"), ("[2001:db8::1]:53", "2001:db8::1", "53"), ("10.0.0.1:", "10.0.0.1", ""),
+            ("[::]:x", "::", "x"),
+        ]
+        for (text, address, port) in ok {
+            let split = IPAddress.splittingPort(Substring(text))
+            #expect(split?.address == IPAddress(address), "\(text)")
+            #expect(split.map { String($0.port) } == port, "\(text)")
+        }
+        for bad in ["10.0.0.1", "2001:db8::1:53", "[10.0.0.1]:80", "[2001:db8::1]53", "[2001:db8::1", "host:80", ":80"] {
+            #expect(IPAddress.splittingPort(Substring(bad)) == nil, "\(bad)")
+        }
+        #expect(IPAddress("10.0.0.1")!.withPort(80) == "10.0.0.1:80")
+        #expect(IPAddress("2001:db8::1")!.withPort(53) == "[2001:db8::1]:53")
+    }
+
     @Test func prefixes() {
         #expect(IPv4Prefix("10.0.0.0/8")?.length == 8)
         #expect(IPv4Prefix("10.0.0.1/8") == nil)      // host bits

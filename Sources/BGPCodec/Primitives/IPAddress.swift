@@ -76,4 +76,32 @@ public enum IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible {
         case (.v6, .v4): return false
         }
     }
+
+    /// `addr:port` for IPv4, `[addr]:port` for IPv6.
+    public func withPort(_ port: UInt16) -> String {
+        switch self {
+        case .v4: return "\(self):\(port)"
+        case .v6: return "[\(self)]:\(port)"
+        }
+    }
+
+    /// "a.b.c.d:PORT" or "[v6]:PORT" into the address and the port's text,
+    /// which the caller reads by its own rules; nil for anything else (an
+    /// IPv6 address without brackets, an IPv4 one with them).
+    public static func splittingPort(_ text: Substring) -> (address: IPAddress, port: Substring)? {
+        let host: Substring, port: Substring
+        if text.first == "[" {
+            guard let close = text.firstIndex(of: "]") else { return nil }
+            host = text[text.index(after: text.startIndex)..<close]
+            let rest = text[text.index(after: close)...]
+            guard rest.first == ":", host.contains(":") else { return nil }
+            port = rest.dropFirst()
+        } else {
+            guard let colon = text.lastIndex(of: ":"), !text[..<colon].contains(":") else { return nil }
+            host = text[..<colon]
+            port = text[text.index(after: colon)...]
+        }
+        guard let address = IPAddress(host) else { return nil }
+        return (address, port)
+    }
 }

@@ -55,33 +55,11 @@ extension IPAddress {
         case .v6(let a): return a.octets
         }
     }
-
-    /// `addr:port` for IPv4, `[addr]:port` for IPv6.
-    public func withPort(_ port: UInt16) -> String {
-        switch self {
-        case .v4: return "\(self):\(port)"
-        case .v6: return "[\(self)]:\(port)"
-        }
-    }
 }
 
 /// `addr:port` or `[v6addr]:port` into its parts.
 func parseAddressPort(_ text: Substring) -> (IPVSAddress, UInt16)? {
-    let host: Substring, portText: Substring
-    if text.hasPrefix("[") {
-        guard let close = text.firstIndex(of: "]") else { return nil }
-        host = text[text.index(after: text.startIndex)..<close]
-        let rest = text[text.index(after: close)...]
-        guard rest.hasPrefix(":") else { return nil }
-        portText = rest.dropFirst()
-        guard host.contains(":") else { return nil }
-    } else {
-        guard let colon = text.lastIndex(of: ":") else { return nil }
-        host = text[..<colon]
-        portText = text[text.index(after: colon)...]
-        guard !host.contains(":") else { return nil }
-    }
-    guard let address = IPVSAddress(host), let port = parsePort(portText) else { return nil }
+    guard let (address, portText) = IPAddress.splittingPort(text), let port = parsePort(portText) else { return nil }
     return (address, port)
 }
 

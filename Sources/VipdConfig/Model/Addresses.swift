@@ -48,31 +48,12 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
 
     /// Parses "a.b.c.d:port" or "[v6]:port". The port must be 1-65535.
     public init?(_ text: some StringProtocol) {
-        let s = Substring(text)
-        let host: Substring
-        let portText: Substring
-        if s.first == "[" {
-            guard let close = s.firstIndex(of: "]") else { return nil }
-            host = s[s.index(after: s.startIndex)..<close]
-            let rest = s[s.index(after: close)...]
-            guard rest.first == ":" else { return nil }
-            portText = rest.dropFirst()
-            guard host.contains(":") else { return nil }
-        } else {
-            guard let colon = s.lastIndex(of: ":"), !s[..<colon].contains(":") else { return nil }
-            host = s[..<colon]
-            portText = s[s.index(after: colon)...]
-        }
-        guard let a = IPAddress(host), let p = parseDecimal(portText), p >= 1, p <= 65535 else { return nil }
+        guard let (a, portText) = IPAddress.splittingPort(Substring(text)),
+              let p = parseDecimal(portText), p >= 1, p <= 65535 else { return nil }
         self.init(a, port: UInt16(p))
     }
 
-    public var description: String {
-        switch address {
-        case .v4: return "\(address):\(port)"
-        case .v6: return "[\(address)]:\(port)"
-        }
-    }
+    public var description: String { address.withPort(port) }
 }
 
 /// Parses plain decimal digits (no sign, no underscores, at most 19 digits).
