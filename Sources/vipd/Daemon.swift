@@ -114,6 +114,10 @@ final class Daemon: @unchecked Sendable {
     // MARK: start and stop
 
     func start() throws {
+        // The IPVS table first: a VIP (BGP, ARP, lo) attracts traffic as
+        // soon as it is announced, and the services behind it should be
+        // there by then.
+        try loop.submit { self.startIPVS() }.wait()
         for p in config.peers { addToRIB(p) }
         updateRecording()
         startKernel()
@@ -139,7 +143,6 @@ final class Daemon: @unchecked Sendable {
         try loop.submit {
             self.startLayer2()
             self.startHealth()
-            self.startIPVS()
             self.startRealServer()
             self.syncVIPs()
             self.startElection()

@@ -78,6 +78,11 @@ final class IPVSPlumbing {
         var nowOwned = plan.owned
         let changes = IPVSBridge.changes(plan.intents)
         outcome.planMs = lap()
+        // The record first: a crash during the batches then leaves every
+        // service vipd may have made listed as its own (to be cleaned up
+        // by the next run), never one of its own taken for the operator's.
+        let recorded = owned.union(plan.owned)
+        if recorded != owned { writeRecord(recorded) }
         do {
             try kernel.apply(changes)
         } catch let batch as IPVSBatchError {
@@ -91,7 +96,7 @@ final class IPVSPlumbing {
         }
         outcome.applyMs = lap()
         owned = nowOwned
-        writeRecord()
+        if owned != recorded { writeRecord(owned) }
         let ours = desired.restricted(to: owned)
         outcome.services = ours.services.count
         outcome.backends = ours.destinationCount
@@ -150,7 +155,7 @@ final class IPVSPlumbing {
             let changes = owned.sorted().map { IPVSChange.deleteService(IPVSBridge.kernel($0)) }
             do { try kernel.apply(changes) } catch { log("IPVS clean-up: \(error)") }
             owned = []
-            writeRecord()
+            writeRecord(owned)
         }
         if natRules != nil {
             try? NATRules.remove()
@@ -159,9 +164,9 @@ final class IPVSPlumbing {
         }
     }
 
-    private func writeRecord() {
+    private func writeRecord(_ services: Set<IPVSServiceKey>) {
         try? FileManager.default.createDirectory(atPath: stateDir, withIntermediateDirectories: true)
-        let text = IPVSOwnershipRecord(header: AddressRecord.owner(), services: owned).text
+        let text = IPVSOwnershipRecord(header: AddressRecord.owner(), services: services).text
         try? text.write(toFile: stateDir + "/" + Self.recordName, atomically: true, encoding: .utf8)
     }
 }

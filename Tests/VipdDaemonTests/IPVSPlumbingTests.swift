@@ -101,6 +101,31 @@ import VipdConfig
         #expect(IPVSPlumbing(kernel: kernel, stateDir: stateDir) { _ in }.owned.isEmpty)
     }
 
+    /// The record is written before the batches: a crash in the middle of
+    /// them leaves every service vipd may have made listed as its own.
+    /// After them it lists what exists: a refused add is not vipd's.
+    @Test func theRecordListsNewServicesBeforeTheyAreMade() throws {
+        final class Seen: @unchecked Sendable { var record: String? }
+        let seen = Seen()
+        let kernel = RecordingIPVS()
+        let path = stateDir + "/ipvs-services"
+        let refused: UInt16 = 9443
+        kernel.failure = { change in
+            if seen.record == nil { seen.record = try? String(contentsOfFile: path, encoding: .utf8) }
+            if case .addService(let s) = change, s.port == refused { return IPVSError(operation: "add", code: EEXIST, message: "File exists") }
+            return nil
+        }
+        let p = IPVSPlumbing(kernel: kernel, stateDir: stateDir) { _ in }
+        let s = service(), t = service(port: refused)
+        let o = p.reconcile(IPVSDesired.table([s, t], up: [:], overrides: [:]))
+        #expect(o.failures.count >= 1)
+        let during = try #require(seen.record)
+        #expect(during.contains("192.168.113.200:8443") && during.contains("192.168.113.200:9443"))
+        let after = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(after.contains("192.168.113.200:8443") && !after.contains(":9443"))
+        #expect(p.owned == [IPVSDesired.key(s)])
+    }
+
     /// Sharing a service's kernel value across its intents changes nothing:
     /// the changes are those of converting each intent alone.
     @Test func batchedConversionMatchesOneByOne() {
