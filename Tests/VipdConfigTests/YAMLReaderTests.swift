@@ -4,9 +4,12 @@ import Testing
 /// What the YAML reader makes of YAML: the tree, each value with its line
 /// and column, and the errors, with their text, line and column.
 @Suite struct YAMLReaderTests {
-    func root(_ yaml: String, sourceLocation: SourceLocation = #_sourceLocation) -> ConfigNode? {
+    typealias Tree = ConfigNode.Tree
+    typealias Entry = ConfigNode.Tree.Entry
+
+    func root(_ yaml: String, sourceLocation: SourceLocation = #_sourceLocation) -> Tree? {
         do {
-            return try ConfigDocument.parse(yaml: yaml).root
+            return try ConfigDocument.parse(yaml: yaml).tree
         } catch {
             Issue.record("unexpected errors:\n\(error)", sourceLocation: sourceLocation)
             return nil
@@ -17,7 +20,7 @@ import Testing
     func failure(_ yaml: String, sourceLocation: SourceLocation = #_sourceLocation) -> [String] {
         do {
             let d = try ConfigDocument.parse(yaml: yaml)
-            Issue.record("expected errors, read \(d.root)", sourceLocation: sourceLocation)
+            Issue.record("expected errors, read \(d.tree)", sourceLocation: sourceLocation)
             return []
         } catch {
             return error.errors.map { e in
@@ -27,7 +30,7 @@ import Testing
         }
     }
 
-    func value(_ node: ConfigNode?, _ key: String) -> ConfigNode? {
+    func value(_ node: Tree?, _ key: String) -> Tree? {
         guard case .mapping(let entries, _)? = node else { return nil }
         return entries.first { $0.key == key }?.value
     }
@@ -38,10 +41,10 @@ import Testing
         let r = root("a: 1\nb:\n  - x\n  - {c: 'y'}\n")
         let at = Self.at
         #expect(r == .mapping([
-            ConfigEntry(key: "a", keyAt: at(1, 1), value: .scalar("1", quoted: false, at: at(1, 4))),
-            ConfigEntry(key: "b", keyAt: at(2, 1), value: .sequence([
+            Entry(key: "a", keyAt: at(1, 1), value: .scalar("1", quoted: false, at: at(1, 4))),
+            Entry(key: "b", keyAt: at(2, 1), value: .sequence([
                 .scalar("x", quoted: false, at: at(3, 5)),
-                .mapping([ConfigEntry(key: "c", keyAt: at(4, 6), value: .scalar("y", quoted: true, at: at(4, 9)))], at: at(4, 5)),
+                .mapping([Entry(key: "c", keyAt: at(4, 6), value: .scalar("y", quoted: true, at: at(4, 9)))], at: at(4, 5)),
             ], at: at(3, 3))),
         ], at: at(1, 1)))
     }
@@ -61,8 +64,8 @@ import Testing
     @Test func flowMappingsAndBlockScalars() {
         let r = root("m: {a: 1, b: [x, \"y\"]}\nlit: |\n  one\n  two\nfold: >\n  one\n  two\n")
         #expect(value(r, "m") == .mapping([
-            ConfigEntry(key: "a", keyAt: Self.at(1, 5), value: .scalar("1", quoted: false, at: Self.at(1, 8))),
-            ConfigEntry(key: "b", keyAt: Self.at(1, 11), value: .sequence([
+            Entry(key: "a", keyAt: Self.at(1, 5), value: .scalar("1", quoted: false, at: Self.at(1, 8))),
+            Entry(key: "b", keyAt: Self.at(1, 11), value: .sequence([
                 .scalar("x", quoted: false, at: Self.at(1, 15)), .scalar("y", quoted: true, at: Self.at(1, 18)),
             ], at: Self.at(1, 14))),
         ], at: Self.at(1, 4)))

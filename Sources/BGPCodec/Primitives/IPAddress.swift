@@ -17,6 +17,18 @@ public enum IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The same, of UTF-8 bytes (a config scalar's, read in place): an
+    /// IPv4 address is read without making a String.
+    @inlinable public init?(utf8 text: UnsafeBufferPointer<UInt8>) {
+        if let a = IPv4Address(utf8: text) {
+            self = .v4(a)
+        } else if text.contains(UInt8(ascii: ":")), let a = IPv6Address(String(decoding: text, as: UTF8.self)) {
+            self = .v6(a)
+        } else {
+            return nil
+        }
+    }
+
     public var isIPv4: Bool {
         if case .v4 = self { return true }
         return false

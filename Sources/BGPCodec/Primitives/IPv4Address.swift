@@ -13,12 +13,15 @@ public struct IPv4Address: Hashable, Comparable, Sendable, CustomStringConvertib
     /// specialized for the caller's string type: generic, it walked the
     /// UTF-8 view through witness tables, the most of a config's address
     /// reading.
-    @inlinable public init?(_ text: some StringProtocol) {
+    @inlinable public init?(_ text: some StringProtocol) { self.init(utf8: text.utf8) }
+
+    /// The same, of UTF-8 bytes (a config scalar's, read in place).
+    @inlinable public init?<C: Collection<UInt8>>(utf8 text: C) {
         var value: UInt32 = 0
         var dots = 0
         var current: UInt32 = 0
         var digits = 0
-        for ch in text.utf8 {
+        for ch in text {
             if ch == UInt8(ascii: ".") {
                 guard digits > 0, dots < 3 else { return nil }
                 value = value << 8 | current

@@ -3,12 +3,24 @@
 /// one laid over the other (`overlaid(by:)`). Every value keeps where it
 /// came from, so that `decode()` can say the line of each error.
 public struct ConfigDocument: Hashable, Sendable {
-    var root: ConfigNode
+    /// Where `root` and everything under it are; nodes do not keep it.
+    let store: ConfigStore
+    let root: ConfigNode
 
-    init(root: ConfigNode) { self.root = root }
+    init(store: ConfigStore, root: ConfigNode) {
+        precondition(root.store === store, "a document's root is in its store")
+        self.store = store
+        self.root = root
+    }
 
     /// A document with no keys: every default.
-    public static let empty = ConfigDocument(root: .mapping([], at: .unknown))
+    public static var empty: ConfigDocument {
+        let b = ConfigBuilder()
+        return b.document(b.map([], at: .unknown))
+    }
+
+    /// The whole tree as a value (for tests and comparisons).
+    var tree: ConfigNode.Tree { withExtendedLifetime(store) { root.tree } }
 
     /// Lays `top` over this document. A key that `top` has replaces this
     /// document's value for it, except that two mappings merge key by key.
@@ -16,7 +28,13 @@ public struct ConfigDocument: Hashable, Sendable {
     /// those from the environment, entry for entry. A key in `top` whose
     /// value is empty (`listen:`) still replaces.
     public func overlaid(by top: ConfigDocument) -> ConfigDocument {
-        ConfigDocument(root: ConfigNode.overlay(root, top.root))
+        // Nothing to lay under: the top as it is (a file under no
+        // environment, the usual case, is not copied).
+        if root.kind == .mapping, root.entries.isEmpty, top.root.kind == .mapping, top.root.location != .unknown {
+            return top
+        }
+        let b = ConfigBuilder()
+        return withExtendedLifetime((self, top)) { b.document(b.overlay(b.copy(root), b.copy(top.root))) }
     }
 
     /// Checks the document against the schema and builds the config, or
@@ -27,68 +45,99 @@ public struct ConfigDocument: Hashable, Sendable {
         if !diag.errors.isEmpty { throw ConfigErrors(diag.errors) }
         return config
     }
+
+    public static func == (a: ConfigDocument, b: ConfigDocument) -> Bool { a.tree == b.tree }
+    public func hash(into h: inout Hasher) { h.combine(tree) }
 }
 
-/// One value of the tree. Not `indirect`: lists and mappings hold their
-/// values in arrays already, and a box per value was a heap allocation for
-/// every scalar.
-enum ConfigNode: Hashable, Sendable {
-    /// A scalar's text. `quoted` for YAML's quoted and block scalars, which
-    /// are always strings; plain ones may also be numbers or booleans.
-    case scalar(String, quoted: Bool, at: ConfigLocation)
-    case sequence([ConfigNode], at: ConfigLocation)
-    case mapping([ConfigEntry], at: ConfigLocation)
-    /// `key:` with nothing, `~` or `null`: the same as leaving the key out.
-    case null(at: ConfigLocation)
+/// Builds nodes by code (kube-vip's variables, overlays) in one store.
+struct ConfigBuilder {
+    let store = ConfigStore()
 
-    var location: ConfigLocation {
-        switch self {
-        case .scalar(_, _, let l), .sequence(_, let l), .mapping(_, let l), .null(let l): return l
+    func node(_ i: Int32) -> ConfigNode { ConfigNode(store: store, index: i) }
+
+    /// A document of `root`, which keeps this builder's store.
+    func document(_ root: ConfigNode) -> ConfigDocument { ConfigDocument(store: store, root: root) }
+
+    func plain(_ text: String, at: ConfigLocation) -> ConfigNode { node(store.addScalar(.plain, text, at: at)) }
+    func string(_ text: String, at: ConfigLocation) -> ConfigNode { node(store.addScalar(.quoted, text, at: at)) }
+
+    func sequence(_ items: [ConfigNode], at: ConfigLocation) -> ConfigNode {
+        node(store.addCollection(.sequence, children: items.map { own($0) }, at: at))
+    }
+
+    /// A mapping whose keys are at the mapping's location.
+    func map(_ entries: [(String, ConfigNode)], at: ConfigLocation) -> ConfigNode {
+        var children: [Int32] = []
+        for (k, v) in entries {
+            children.append(store.addScalar(.plain, k, at: at))
+            children.append(own(v))
+        }
+        return node(store.addCollection(.mapping, children: children, at: at))
+    }
+
+    /// A node of this store as it is; one of another store copied in.
+    func own(_ n: ConfigNode) -> Int32 { n.store === store ? n.index : store.copy(n) }
+    func copy(_ n: ConfigNode) -> ConfigNode { node(own(n)) }
+
+    /// `top` laid over `base` (see `ConfigDocument.overlaid(by:)`); both
+    /// in this store.
+    func overlay(_ base: ConfigNode, _ top: ConfigNode) -> ConfigNode {
+        guard base.kind == .mapping, top.kind == .mapping else { return top }
+        var merged: [(key: ConfigNode, value: ConfigNode)] = base.entries.map { ($0.key, $0.value) }
+        for entry in top.entries {
+            if let i = merged.firstIndex(where: { $0.key.text == entry.key.text }) {
+                merged[i] = (entry.key, overlay(merged[i].value, entry.value))
+            } else {
+                merged.append((entry.key, entry.value))
+            }
+        }
+        let at = top.location == .unknown ? base.location : top.location
+        return node(store.addCollection(.mapping, children: merged.flatMap { [$0.key.index, $0.value.index] }, at: at))
+    }
+}
+
+extension ConfigNode {
+    /// The node and everything under it as one value, without the store:
+    /// for comparing trees (tests, keys that are lists or mappings).
+    indirect enum Tree: Hashable {
+        case scalar(String, quoted: Bool, at: ConfigLocation)
+        case sequence([Tree], at: ConfigLocation)
+        case mapping([Entry], at: ConfigLocation)
+        case null(at: ConfigLocation)
+
+        struct Entry: Hashable {
+            var key: String
+            var keyAt: ConfigLocation
+            var value: Tree
         }
     }
 
+    var tree: Tree {
+        switch kind {
+        case .plain, .quoted: return .scalar(text, quoted: isQuoted, at: location)
+        case .null: return .null(at: location)
+        case .sequence: return .sequence(children.map(\.tree), at: location)
+        case .mapping: return .mapping(entries.map { Tree.Entry(key: $0.keyText, keyAt: $0.keyAt, value: $0.value.tree) }, at: location)
+        }
+    }
+}
+
+extension ConfigNode.Tree {
     var isNull: Bool {
         if case .null = self { return true }
         return false
     }
 
-    /// How an error names what it found.
-    var kindDescription: String {
+    /// The same tree with every location `.unknown`: a key that is a list
+    /// or mapping compares by its values only.
+    var shape: ConfigNode.Tree {
         switch self {
-        case .scalar(let s, let quoted, _): return quoted ? "the string \"\(s)\"" : "'\(s)'"
-        case .sequence: return "a list"
-        case .mapping: return "a mapping"
-        case .null: return "nothing"
+        case .scalar(let s, _, _): return .scalar(s, quoted: false, at: .unknown)
+        case .null: return .null(at: .unknown)
+        case .sequence(let items, _): return .sequence(items.map(\.shape), at: .unknown)
+        case .mapping(let entries, _):
+            return .mapping(entries.map { Entry(key: $0.key, keyAt: .unknown, value: $0.value.shape) }, at: .unknown)
         }
     }
-
-    static func overlay(_ base: ConfigNode, _ top: ConfigNode) -> ConfigNode {
-        guard case .mapping(let baseEntries, _) = base, case .mapping(let topEntries, let at) = top else { return top }
-        var merged = baseEntries
-        for entry in topEntries {
-            if let i = merged.firstIndex(where: { $0.key == entry.key }) {
-                merged[i] = ConfigEntry(key: entry.key, keyAt: entry.keyAt, value: overlay(merged[i].value, entry.value))
-            } else {
-                merged.append(entry)
-            }
-        }
-        return .mapping(merged, at: at == .unknown ? base.location : at)
-    }
-}
-
-/// One `key: value` of a mapping.
-struct ConfigEntry: Hashable, Sendable {
-    var key: String
-    var keyAt: ConfigLocation
-    var value: ConfigNode
-}
-
-extension ConfigNode {
-    /// A mapping of plain values, for documents built by code.
-    static func map(_ entries: [(String, ConfigNode)], at: ConfigLocation) -> ConfigNode {
-        .mapping(entries.map { ConfigEntry(key: $0.0, keyAt: at, value: $0.1) }, at: at)
-    }
-
-    static func plain(_ text: String, at: ConfigLocation) -> ConfigNode { .scalar(text, quoted: false, at: at) }
-    static func string(_ text: String, at: ConfigLocation) -> ConfigNode { .scalar(text, quoted: true, at: at) }
 }

@@ -59,16 +59,16 @@ enum PathStep: Sendable {
 
 /// The items of a list with their paths, made as they are read.
 struct ConfigItems: RandomAccessCollection {
-    let nodes: [ConfigNode]
+    let nodes: ConfigChildren
     private let paths: ConfigPath.Prefix
 
-    init(_ nodes: [ConfigNode], path: ConfigPath) {
+    init(_ nodes: ConfigChildren, path: ConfigPath) {
         self.nodes = nodes
         self.paths = path.prefix
     }
 
     /// No items, for a list that is not there.
-    static let empty = ConfigItems([], path: .root)
+    static let empty = ConfigItems(ConfigChildren(ref: StoreRef(ConfigStore.empty), start: 0, count: 0), path: .root)
 
     var startIndex: Int { nodes.startIndex }
     var endIndex: Int { nodes.endIndex }

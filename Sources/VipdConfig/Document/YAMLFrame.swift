@@ -1,29 +1,30 @@
 extension YAMLReader {
-    /// A sequence or mapping whose events are being read. Its items or
-    /// entries are in the reader's scratch arrays from `start`; a mapping
-    /// also knows whether a key or a value comes next.
+    /// A sequence or mapping whose events are being read. Its children are
+    /// in the reader's scratch array from `start`; a mapping also knows
+    /// whether a key or a value comes next.
     struct Frame {
         let mapping: Bool
-        let at: ConfigLocation
+        /// The collection's node in the store, closed with its children.
+        let node: Int32
         let anchor: String?
         let start: Int
         var next: Next = .key
         /// Every key so far, kept only once one is not a plain string (a
-        /// tagged scalar, a list or a mapping); until then the keys are those
-        /// of the entries.
+        /// tagged scalar, a list or a mapping); until then the keys are
+        /// those in the scratch array.
         var keys: [Key]?
         var errors: [KeyError] = []
 
-        init(mapping: Bool, at: ConfigLocation, anchor: String?, start: Int) {
+        init(mapping: Bool, node: Int32, anchor: String?, start: Int) {
             self.mapping = mapping
-            self.at = at
+            self.node = node
             self.anchor = anchor
             self.start = start
         }
 
         enum Next {
             case key
-            case value(key: String, at: ConfigLocation)
+            case value
             /// The value of a key that is not a scalar: read, then left out.
             case droppedValue
         }
@@ -32,26 +33,33 @@ extension YAMLReader {
             enum Identity: Equatable {
                 case scalar(String, tag: String?)
                 /// A list or mapping, without its locations.
-                case node(ConfigNode)
+                case node(ConfigNode.Tree)
             }
             var identity: Identity
             var at: ConfigLocation
         }
 
-        /// Takes `node` as the next key; `entries` are this mapping's so far.
-        mutating func key(_ node: ConfigNode, _ scalar: ScalarKey?, after entries: UnsafeBufferPointer<ConfigEntry>) {
-            let at = node.location
-            if let scalar {
-                next = .value(key: scalar.text, at: at)
-                if scalar.tag != nil || keys != nil { note(Key(identity: .scalar(scalar.text, tag: scalar.tag), at: at), entries) }
-            } else {
-                // The key is refused whole: its own errors and its value's
-                // are not reported.
-                errors.append(KeyError(at: at))
-                next = .droppedValue
-                note(Key(identity: .node(Self.shape(node)), at: at), entries)
+        /// Takes `built` as the next key. Returns whether the key goes into
+        /// the scratch array: a list or mapping does not. Before the first
+        /// key that is not a plain string, the reader fills `keys` with
+        /// those before it (`plainKeys`).
+        mutating func key(_ built: Built, in store: ConfigStore) -> Bool {
+            let node = ConfigNode(store: store, index: built.node)
+            if built.scalar {
+                next = .value
+                if keys != nil { keys!.append(Key(identity: .scalar(node.text, tag: built.tag), at: node.location)) }
+                return true
             }
+            // The key is refused whole: its own errors and its value's
+            // are not reported.
+            errors.append(KeyError(at: node.location))
+            next = .droppedValue
+            keys!.append(Key(identity: .node(node.tree.shape), at: node.location))
+            return false
         }
+
+        /// Whether the keys must be kept from `built` on.
+        func keepsKeys(from built: Built) -> Bool { keys == nil && (!built.scalar || built.tag != nil) }
 
         /// Errors from a child, under its step from here.
         mutating func adopt(_ childErrors: [KeyError], _ step: PathStep) {
@@ -61,29 +69,12 @@ extension YAMLReader {
             }
         }
 
-        private mutating func note(_ key: Key, _ entries: UnsafeBufferPointer<ConfigEntry>) {
-            if keys == nil { keys = entries.map { Key(identity: .scalar($0.key, tag: nil), at: $0.keyAt) } }
-            keys!.append(key)
-        }
-
-        /// A node as a key compares: values only. This is close to Yams'
-        /// comparison but not the same (it told `~` from `null` and minded
-        /// tags); both ways such a key is an error.
-        private static func shape(_ node: ConfigNode) -> ConfigNode {
-            switch node {
-            case .scalar(let s, _, _): return .scalar(s, quoted: false, at: .unknown)
-            case .null: return .null(at: .unknown)
-            case .sequence(let items, _): return .sequence(items.map(shape), at: .unknown)
-            case .mapping(let entries, _):
-                return .mapping(entries.map { ConfigEntry(key: $0.key, keyAt: .unknown, value: shape($0.value)) }, at: .unknown)
-            }
-        }
-
         /// Keys that appear more than once, as Yams refused them: each
         /// named once, in order, at the first key's first place.
-        func duplicateKeys(_ entries: UnsafeBufferPointer<ConfigEntry>) -> ConfigError? {
-            if keys == nil, !Self.repeats(entries) { return nil }
-            let all = keys ?? entries.map { Key(identity: .scalar($0.key, tag: nil), at: $0.keyAt) }
+        /// `children` are the mapping's keys and values in turn.
+        func duplicateKeys(_ children: UnsafeBufferPointer<Int32>, in store: ConfigStore) -> ConfigError? {
+            if keys == nil, !Self.repeats(children, store) { return nil }
+            let all = keys ?? Self.plainKeys(children, store)
             var repeated: [(key: Key, order: Int)] = []
             for (i, k) in all.enumerated()
             where !all[..<i].contains(where: { $0.identity == k.identity }) && all[(i + 1)...].contains(where: { $0.identity == k.identity }) {
@@ -106,17 +97,27 @@ extension YAMLReader {
             return ConfigError(repeated[0].key.at, path: "", reason: "key \(names.joined(separator: ", ")) appears more than once in one mapping")
         }
 
-        /// Whether a key repeats; quadratic for the usual few keys.
-        private static func repeats(_ entries: UnsafeBufferPointer<ConfigEntry>) -> Bool {
-            guard entries.count > 1 else { return false }
-            if entries.count <= 16 {
-                for i in entries.indices.dropFirst() {
-                    for j in entries.startIndex..<i where entries[i].key == entries[j].key { return true }
+        /// The keys among `children` (every other one, from the first).
+        static func plainKeys(_ children: UnsafeBufferPointer<Int32>, _ store: ConfigStore) -> [Key] {
+            stride(from: 0, to: children.count, by: 2).map { i in
+                let k = ConfigNode(store: store, index: children[i])
+                return Key(identity: .scalar(k.text, tag: nil), at: k.location)
+            }
+        }
+
+        /// Whether a key repeats, by its bytes; quadratic for the usual few keys.
+        private static func repeats(_ children: UnsafeBufferPointer<Int32>, _ store: ConfigStore) -> Bool {
+            let n = children.count / 2
+            guard n > 1 else { return false }
+            if n <= 16 {
+                for i in 1..<n {
+                    let a = store.keyBytes(children[2 * i])
+                    for j in 0..<i where store.keyBytes(children[2 * j]).elementsEqualBytes(a) { return true }
                 }
                 return false
             }
-            var seen = Set<String>(minimumCapacity: entries.count)
-            for e in entries where !seen.insert(e.key).inserted { return true }
+            var seen = Set<String>(minimumCapacity: n)
+            for i in 0..<n where !seen.insert(ConfigNode(store: store, index: children[2 * i]).text).inserted { return true }
             return false
         }
     }

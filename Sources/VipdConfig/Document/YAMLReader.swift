@@ -11,51 +11,53 @@ extension ConfigDocument {
     /// scalar is a string, a plain one is read by the key's type.
     public static func parse(yaml: String) throws(ConfigErrors) -> ConfigDocument {
         var text = yaml
+        let store = ConfigStore(reservingNodes: text.utf8.count / 8, textBytes: text.utf8.count / 2)
         let read = text.withUTF8 { bytes in
-            var reader = YAMLReader(text: yaml, bytes: bytes)
+            var reader = YAMLReader(text: yaml, bytes: bytes, store: store)
             return reader.read()
         }
         let root: YAMLReader.Built
         switch read {
         case .failure(let error): throw ConfigErrors([error])
-        case .success(nil): return ConfigDocument(root: .mapping([], at: .file(line: 1, column: 1)))
+        case .success(nil): return .emptyMapping(at: .file(line: 1, column: 1))
         case .success(let built?): root = built
         }
+        let node = ConfigNode(store: store, index: root.node)
         var errors = root.errors.map { ConfigError($0.at, path: $0.path, reason: "a key must be a plain word, not a list or mapping") }
-        switch root.node {
+        switch node.kind {
         case .mapping: break
-        case .null: return ConfigDocument(root: .mapping([], at: root.node.location))
+        case .null: return .emptyMapping(at: node.location)
         default:
-            errors.append(ConfigError(root.node.location, path: "",
-                                      reason: "the config must be a mapping of keys (key: value), found \(root.node.kindDescription)"))
+            errors.append(ConfigError(node.location, path: "",
+                                      reason: "the config must be a mapping of keys (key: value), found \(node.kindDescription)"))
         }
         if !errors.isEmpty { throw ConfigErrors(errors) }
-        return ConfigDocument(root: root.node)
+        return ConfigDocument(store: store, root: node)
+    }
+
+    private static func emptyMapping(at: ConfigLocation) -> ConfigDocument {
+        let b = ConfigBuilder()
+        return b.document(b.map([], at: at))
     }
 }
 
-/// Builds the `ConfigNode` tree straight from libyaml's events (the C
-/// library Yams bundles as CYaml). It keeps what Yams' `compose` did before
-/// it, with the same messages: one document, aliases expanded (an anchor
-/// counts from the end of its node, a later one of the same name replaces
-/// it), a key twice in one mapping refused when the mapping ends, and
-/// marks as line + 1, column + 1 of libyaml's.
+/// Builds the config tree straight from libyaml's events (the C library
+/// Yams bundles as CYaml) into a `ConfigStore`. It keeps what Yams'
+/// `compose` did before it, with the same messages: one document, aliases
+/// expanded (an anchor counts from the end of its node, a later one of the
+/// same name replaces it), a key twice in one mapping refused when the
+/// mapping ends, and marks as line + 1, column + 1 of libyaml's.
 struct YAMLReader: ~Copyable {
     /// A finished node, with what its parent needs besides.
     struct Built {
-        var node: ConfigNode
-        /// A scalar's own text and tag, for when it is a key.
-        var key: ScalarKey?
+        var node: Int32
+        /// Whether the node is a scalar (or null word), which can be a key,
+        /// and its explicit tag if that makes it other than a string (Yams
+        /// then told `!!int 1` from `1`).
+        var scalar: Bool
+        var tag: String?
         /// Keys in this node that are not scalars; their paths are from it.
         var errors: [KeyError] = []
-    }
-
-    /// A scalar as a key: `~` or `null` as a value is `.null`, but as a key
-    /// it is the word. The tag is nil unless an explicit one makes it other
-    /// than a string (Yams then told `!!int 1` from `1`).
-    struct ScalarKey {
-        var text: String
-        var tag: String?
     }
 
     /// A key that is a list or a mapping. The path is built only for those.
@@ -67,26 +69,26 @@ struct YAMLReader: ~Copyable {
     }
 
     private let text: String
+    private let store: ConfigStore
     private let parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
     private let event = UnsafeMutablePointer<yaml_event_t>.allocate(capacity: 1)
     private var anchors: [String: Built] = [:]
     /// The open collections, outermost first.
     private var frames: [Frame] = []
-    /// The items of the open sequences and the entries of the open mappings,
-    /// each from its frame's `start`. A finished collection takes an array of
-    /// exactly its size (most of a large config's memory is in these
-    /// arrays, which appending one by one would leave up to twice as large).
-    private var items = ScratchStack<ConfigNode>()
-    private var entries = ScratchStack<ConfigEntry>()
+    /// The children of the open collections, each from its frame's
+    /// `start`: a sequence's items, a mapping's keys and values in turn.
+    private var scratch: [Int32] = []
 
-    init(text: String, bytes: UnsafeBufferPointer<UInt8>) {
+    init(text: String, bytes: UnsafeBufferPointer<UInt8>, store: ConfigStore) {
         self.text = text
+        self.store = store
         yaml_parser_initialize(parser)
         yaml_parser_set_encoding(parser, YAML_UTF8_ENCODING)
         // libyaml asserts a non-null input, which an empty buffer may lack.
         let empty: StaticString = ""
         yaml_parser_set_input_string(parser, bytes.baseAddress ?? empty.utf8Start, bytes.count)
         event.initialize(to: yaml_event_t())
+        scratch.reserveCapacity(256)
     }
 
     deinit {
@@ -128,12 +130,11 @@ struct YAMLReader: ~Copyable {
             let built: Built
             switch try next() {
             case YAML_SCALAR_EVENT:
-                let (node, key) = scalar()
+                built = scalar()
                 guard frames.isEmpty else {
-                    add(node, key, [])
+                    add(built)
                     continue
                 }
-                built = Built(node: node, key: key)
             case YAML_ALIAS_EVENT:
                 let name = String(cString: event.pointee.data.alias.anchor)
                 guard let target = anchors[name] else {
@@ -141,10 +142,10 @@ struct YAMLReader: ~Copyable {
                 }
                 built = target
             case YAML_SEQUENCE_START_EVENT:
-                open(mapping: false, anchor: event.pointee.data.sequence_start.anchor)
+                open(.sequence, anchor: event.pointee.data.sequence_start.anchor)
                 continue
             case YAML_MAPPING_START_EVENT:
-                open(mapping: true, anchor: event.pointee.data.mapping_start.anchor)
+                open(.mapping, anchor: event.pointee.data.mapping_start.anchor)
                 continue
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                 built = try close()
@@ -152,69 +153,75 @@ struct YAMLReader: ~Copyable {
                 preconditionFailure("libyaml gave event \(event.pointee.type.rawValue) where a node was due")
             }
             if frames.isEmpty { return built }
-            add(built.node, built.key, built.errors)
+            add(built)
         }
     }
 
-    private mutating func open(mapping: Bool, anchor: UnsafeMutablePointer<UInt8>?) {
-        frames.append(Frame(mapping: mapping, at: mark(event.pointee.start_mark), anchor: anchor.map { String(cString: $0) },
-                            start: mapping ? entries.count : items.count))
+    private mutating func open(_ kind: ConfigStore.Kind, anchor: UnsafeMutablePointer<UInt8>?) {
+        let m = event.pointee.start_mark
+        let node = store.open(kind, line: Int32(truncatingIfNeeded: m.line + 1), column: Int32(truncatingIfNeeded: m.column + 1))
+        frames.append(Frame(mapping: kind == .mapping, node: node, anchor: anchor.map { String(cString: $0) }, start: scratch.count))
     }
 
     /// The innermost collection, finished.
     private mutating func close() throws(ConfigError) -> Built {
         let frame = frames.removeLast()
-        let node: ConfigNode
-        if frame.mapping {
-            if let duplicate = frame.duplicateKeys(entries.elements(from: frame.start)) { throw duplicate }
-            node = .mapping(entries.removeArray(from: frame.start), at: frame.at)
-        } else {
-            node = .sequence(items.removeArray(from: frame.start), at: frame.at)
+        try scratch.withUnsafeBufferPointer { all throws(ConfigError) in
+            let children = UnsafeBufferPointer(rebasing: all[frame.start...])
+            if frame.mapping, let duplicate = frame.duplicateKeys(children, in: store) { throw duplicate }
+            store.close(frame.node, children: children)
         }
-        let built = Built(node: node, errors: frame.errors)
+        scratch.removeSubrange(frame.start...)
+        let built = Built(node: frame.node, scalar: false, errors: frame.errors)
         if let anchor = frame.anchor { anchors[anchor] = built }
         return built
     }
 
     /// Gives a finished node to the innermost open collection: an item, a
     /// key, or the value of the key before it.
-    private mutating func add(_ node: ConfigNode, _ key: ScalarKey?, _ errors: [KeyError]) {
+    private mutating func add(_ built: Built) {
         let top = frames.count - 1
         guard frames[top].mapping else {
-            if !errors.isEmpty { frames[top].adopt(errors, .index(items.count - frames[top].start)) }
-            items.append(node)
+            if !built.errors.isEmpty { frames[top].adopt(built.errors, .index(scratch.count - frames[top].start)) }
+            scratch.append(built.node)
             return
         }
         switch frames[top].next {
-        case .value(let k, let keyAt):
-            if !errors.isEmpty { frames[top].adopt(errors, .key(k)) }
-            entries.append(ConfigEntry(key: k, keyAt: keyAt, value: node))
+        case .value:
+            if !built.errors.isEmpty {
+                frames[top].adopt(built.errors, .key(ConfigNode(store: store, index: scratch[scratch.count - 1]).text))
+            }
+            scratch.append(built.node)
             frames[top].next = .key
         case .droppedValue:
             frames[top].next = .key
         case .key:
-            frames[top].key(node, key, after: entries.elements(from: frames[top].start))
+            if frames[top].keepsKeys(from: built) {
+                let start = frames[top].start
+                frames[top].keys = scratch.withUnsafeBufferPointer { Frame.plainKeys(UnsafeBufferPointer(rebasing: $0[start...]), store) }
+            }
+            if frames[top].key(built, in: store) { scratch.append(built.node) }
         }
     }
 
-    private mutating func scalar() -> (ConfigNode, ScalarKey) {
+    private mutating func scalar() -> Built {
         let s = event.pointee.data.scalar
         var bytes = UnsafeBufferPointer(start: UnsafePointer(s.value), count: s.length)
         // Yams made the String with Foundation, which drops a leading BOM
         // (a quoted "\uFEFF..."); so does this.
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { bytes = UnsafeBufferPointer(rebasing: bytes.dropFirst(3)) }
-        let text = String(decoding: bytes, as: UTF8.self)
-        let at = mark(event.pointee.start_mark)
         let plain = s.style == YAML_PLAIN_SCALAR_STYLE || s.style == YAML_ANY_SCALAR_STYLE
-        let node: ConfigNode = plain && Self.isNull(bytes) ? .null(at: at) : .scalar(text, quoted: !plain, at: at)
+        let kind: ConfigStore.Kind = !plain ? .quoted : Self.isNull(bytes) ? .null : .plain
+        let m = event.pointee.start_mark
+        let node = store.addScalar(kind, bytes: bytes, line: Int32(truncatingIfNeeded: m.line + 1), column: Int32(truncatingIfNeeded: m.column + 1))
         var tag: String?
         if s.quoted_implicit == 0, let t = s.tag {
             tag = String(cString: t)
             if Self.stringTags.contains(tag!) { tag = nil }
         }
-        let key = ScalarKey(text: text, tag: tag)
-        if let anchor = s.anchor { anchors[String(cString: anchor)] = Built(node: node, key: key) }
-        return (node, key)
+        let built = Built(node: node, scalar: true, tag: tag)
+        if let anchor = s.anchor { anchors[String(cString: anchor)] = built }
+        return built
     }
 
     /// Whether a plain scalar is YAML's null: "", "~", "null", "Null" or "NULL".

@@ -3,6 +3,8 @@ struct EnvironmentReader {
     let env: [String: String]
     let flags: KubeVipFlags
     var errors: [ConfigError] = []
+    /// Where the document's nodes are made.
+    let b = ConfigBuilder()
 
     init(env: [String: String], flags: KubeVipFlags) {
         // An empty variable is the same as an unset one, as in kube-vip.
@@ -29,7 +31,7 @@ struct EnvironmentReader {
     }
 
     private func value(_ name: String) -> ConfigNode? {
-        env[name].map { .plain($0, at: .environment(name)) }
+        env[name].map { b.plain($0, at: .environment(name)) }
     }
 
     mutating func build() -> ConfigNode {
@@ -49,7 +51,7 @@ struct EnvironmentReader {
             let peers = buildPeers()
             if !peers.isEmpty {
                 let at: ConfigLocation = .environment(env["bgp_peers"] != nil ? "bgp_peers" : "bgp_peeraddress")
-                top.append(("peers", .sequence(peers, at: at)))
+                top.append(("peers", b.sequence(peers, at: at)))
             }
         }
         if let v = value("vip_interface") { top.append(("interface", v)) }
@@ -58,13 +60,13 @@ struct EnvironmentReader {
         if controlPlane {
             let at = ConfigLocation.environment("cp_enable")
             let port = env["port"] ?? "6443"
-            top.append(("health", .map([
-                ("type", .plain("https", at: at)),
-                ("url", .plain("https://127.0.0.1:\(port)/readyz", at: env["port"] != nil ? .environment("port") : at)),
-                ("ca_file", .plain("/etc/kubernetes/pki/ca.crt", at: at)),
+            top.append(("health", b.map([
+                ("type", b.plain("https", at: at)),
+                ("url", b.plain("https://127.0.0.1:\(port)/readyz", at: env["port"] != nil ? .environment("port") : at)),
+                ("ca_file", b.plain("/etc/kubernetes/pki/ca.crt", at: at)),
             ], at: at)))
         }
-        return .map(top, at: .unknown)
+        return b.map(top, at: .unknown)
     }
 
     private mutating func buildVIPs(arp: Bool, advertiseLeader: Bool) -> ConfigNode? {
@@ -82,12 +84,12 @@ struct EnvironmentReader {
         guard !addresses.isEmpty else { return nil }
         let items: [ConfigNode] = addresses.map { a, name in
             let at = ConfigLocation.environment(name)
-            var entry: [(String, ConfigNode)] = [("address", .plain(a, at: at))]
-            if arp { entry.append(("mode", .plain("arp", at: .environment("vip_arp")))) }
-            if advertiseLeader { entry.append(("advertise", .plain("leader", at: .environment("vip_leaderelection")))) }
-            return .map(entry, at: at)
+            var entry: [(String, ConfigNode)] = [("address", b.plain(a, at: at))]
+            if arp { entry.append(("mode", b.plain("arp", at: .environment("vip_arp")))) }
+            if advertiseLeader { entry.append(("advertise", b.plain("leader", at: .environment("vip_leaderelection")))) }
+            return b.map(entry, at: at)
         }
-        return .sequence(items, at: .environment(addresses[0].1))
+        return b.sequence(items, at: .environment(addresses[0].1))
     }
 
     private mutating func buildElection() -> ConfigNode? {
@@ -97,20 +99,20 @@ struct EnvironmentReader {
                                       reason: "'\(type)': vipd's only election backend is etcd (it has no Kubernetes Lease election yet); use --leaderElectionType=etcd with --etcdEndpoints"))
             return nil
         }
-        var e: [(String, ConfigNode)] = [("backend", .plain("etcd", at: at))]
+        var e: [(String, ConfigNode)] = [("backend", b.plain("etcd", at: at))]
         if !flags.etcdEndpoints.isEmpty {
             let fat = ConfigLocation.flag("--etcdEndpoints")
-            e.append(("endpoints", .sequence(flags.etcdEndpoints.map { .plain($0, at: fat) }, at: fat)))
+            e.append(("endpoints", b.sequence(flags.etcdEndpoints.map { b.plain($0, at: fat) }, at: fat)))
         }
         if let v = value("vip_leasename") { e.append(("name", v)) }
         if let v = value("vip_leaseduration") { e.append(("lease_ttl", v)) }
         var tls: [(String, ConfigNode)] = []
         for (key, v, name) in [("ca_file", flags.etcdCACert, "--etcdCACert"), ("cert_file", flags.etcdCert, "--etcdCert"),
                                ("key_file", flags.etcdKey, "--etcdKey")] {
-            if let v { tls.append((key, .plain(v, at: .flag(name)))) }
+            if let v { tls.append((key, b.plain(v, at: .flag(name)))) }
         }
-        if !tls.isEmpty { e.append(("tls", .map(tls, at: .flag("--etcdCACert")))) }
-        return .map(e, at: at)
+        if !tls.isEmpty { e.append(("tls", b.map(tls, at: .flag("--etcdCACert")))) }
+        return b.map(e, at: at)
     }
 
     /// `bgp_peers`, then the single `bgp_peeraddress` peer, as kube-vip appends it.
@@ -120,17 +122,17 @@ struct EnvironmentReader {
             let at = ConfigLocation.environment("bgp_peers")
             for spec in text.split(separator: ",").map({ String($0).trimmed }) where !spec.isEmpty {
                 guard let p = parsePeer(spec) else { continue }
-                var entry: [(String, ConfigNode)] = [("address", .plain(p.address, at: at)), ("asn", .plain(p.asn, at: at))]
-                if let pw = p.password { entry.append(("password", .string(pw, at: at))) }
-                if p.multihop { entry.append(("multihop", .plain("50", at: at))) }
+                var entry: [(String, ConfigNode)] = [("address", b.plain(p.address, at: at)), ("asn", b.plain(p.asn, at: at))]
+                if let pw = p.password { entry.append(("password", b.string(pw, at: at))) }
+                if p.multihop { entry.append(("multihop", b.plain("50", at: at))) }
                 peers.append(entry)
             }
         }
         if let address = value("bgp_peeraddress") {
             var entry: [(String, ConfigNode)] = [("address", address)]
             if let v = value("bgp_peeras") { entry.append(("asn", v)) }
-            if let pw = env["bgp_peerpass"] { entry.append(("password", .string(pw, at: .environment("bgp_peerpass")))) }
-            if flag("bgp_multihop") { entry.append(("multihop", .plain("50", at: .environment("bgp_multihop")))) }
+            if let pw = env["bgp_peerpass"] { entry.append(("password", b.string(pw, at: .environment("bgp_peerpass")))) }
+            if flag("bgp_multihop") { entry.append(("multihop", b.plain("50", at: .environment("bgp_multihop")))) }
             peers.append(entry)
         }
         for (name, key) in [("bgp_hold_time", "hold_time"), ("bgp_keepalive_interval", "keepalive")] {
@@ -140,13 +142,13 @@ struct EnvironmentReader {
         // The source address goes to the peers of its own family, so that
         // one IPv4 bgp_sourceip does not break the IPv6 peers beside it.
         if let source = env["bgp_sourceip"] {
-            let v: ConfigNode = .plain(source, at: .environment("bgp_sourceip"))
+            let v: ConfigNode = b.plain(source, at: .environment("bgp_sourceip"))
             for i in peers.indices {
-                guard case .scalar(let address, _, _) = peers[i][0].1 else { continue }
+                guard let address = peers[i][0].1.scalarText else { continue }
                 if address.contains(":") == source.contains(":") { peers[i].append(("source_address", v)) }
             }
         }
-        return peers.map { entry in .map(entry, at: entry[0].1.location) }
+        return peers.map { entry in b.map(entry, at: entry[0].1.location) }
     }
 
     /// "addr:as[:password[:multihop]]", IPv6 as "[addr]:as...", as kube-vip's

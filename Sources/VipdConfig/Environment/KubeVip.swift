@@ -78,7 +78,7 @@ public enum KubeVip {
     static func read(environment env: [String: String], flags: KubeVipFlags) -> (ConfigDocument, [ConfigError]) {
         var reader = EnvironmentReader(env: env, flags: flags)
         let root = reader.build()
-        return (ConfigDocument(root: root), reader.errors)
+        return (reader.b.document(root), reader.errors)
     }
 
     /// The variables that are set but change nothing, with why, for the

@@ -66,3 +66,14 @@ func parseDecimal(_ text: some StringProtocol) -> UInt64? {
     }
     return v
 }
+
+/// The same, of UTF-8 bytes (a config scalar's, read in place).
+func parseDecimal(_ utf8: UnsafeBufferPointer<UInt8>) -> UInt64? {
+    guard !utf8.isEmpty, utf8.count <= 19 else { return nil }
+    var v: UInt64 = 0
+    for c in utf8 {
+        guard c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") else { return nil }
+        v = v * 10 + UInt64(c - UInt8(ascii: "0"))
+    }
+    return v
+}

@@ -70,7 +70,7 @@ struct ConfigDecoder {
             .decodeAll(f)
         // Counted from the file's list, so that peers with errors of their
         // own still make a missing asn an error.
-        if case .sequence(let items, _) = f.node("peers"), !items.isEmpty, c.asn == nil, !f.has("asn") {
+        if let n = f.node("peers")?.itemCount, n > 0, c.asn == nil, !f.has("asn") {
             diag.add(f.location(of: "peers"), f.path.child("asn"), "required when peers are set (our AS number)")
         }
         c.vips = VIPReader(diag: diag, election: c.election != nil, health: c.health != nil).decodeAll(f)

@@ -18,21 +18,21 @@ struct Fields {
     let path: ConfigPath
     let location: ConfigLocation
     let diag: Diagnostics
-    private let entries: [ConfigEntry]
+    private let entries: ConfigEntries
 
     /// nil, with an error, when `node` is not a mapping.
     init?(_ node: ConfigNode, path: ConfigPath, diag: Diagnostics, allowed: [String]) {
-        guard case .mapping(let entries, let at) = node else {
+        guard node.kind == .mapping else {
             diag.add(node.location, path, "expected a mapping (key: value), found \(node.kindDescription)")
             return nil
         }
         self.path = path
-        self.location = at
+        self.location = node.location
         self.diag = diag
-        self.entries = entries
-        for i in entries.indices where !allowed.contains(entries[i].key) {
+        self.entries = node.entries
+        for i in entries.indices where !entries.key(i, isOneOf: allowed) {
             let e = entries[i]
-            diag.add(e.keyAt, path.child(e.key), Fields.unknownKeyReason(e.key, allowed: allowed))
+            diag.add(e.keyAt, path.child(e.keyText), Fields.unknownKeyReason(e.keyText, allowed: allowed))
         }
     }
 
@@ -50,13 +50,11 @@ struct Fields {
 
     func has(_ key: String) -> Bool { index(of: key) != nil }
 
-    /// The first entry of `key`, unless its value is empty. By index, so that
-    /// looking does not copy entries.
+    /// The first entry of `key`, unless its value is empty. Keys are
+    /// compared with the store's bytes: no String is made for them.
     private func index(of key: String) -> Int? {
-        for i in entries.indices where entries[i].key == key {
-            return entries[i].value.isNull ? nil : i
-        }
-        return nil
+        guard let i = entries.index(of: key) else { return nil }
+        return entries[i].value.isNull ? nil : i
     }
 
     /// Where an error about `key` points: its value, else the mapping.
@@ -116,11 +114,11 @@ struct Fields {
     /// The items of a list; nil, with an error, when it is not a list.
     func list(_ key: String) -> ConfigItems? {
         guard let n = node(key) else { return nil }
-        guard case .sequence(let items, _) = n else {
+        guard n.kind == .sequence else {
             fail(key, "expected a list, found \(n.kindDescription)")
             return nil
         }
-        return ConfigItems(items, path: path.child(key))
+        return ConfigItems(n.children, path: path.child(key))
     }
 
     /// A nested mapping.
@@ -138,24 +136,24 @@ private func errorPath(_ path: ConfigPath, _ key: String?) -> ConfigPath { key.m
 
 func readInt<T: FixedWidthInteger & UnsignedInteger>(_ node: ConfigNode, path: ConfigPath, key: String? = nil, _ range: ClosedRange<T>, diag: Diagnostics) -> T? {
     func wanted() -> String { "a whole number, \(range.lowerBound)-\(range.upperBound)" }
-    guard case .scalar(let text, let quoted, let at) = node, !quoted else {
+    guard node.kind == .plain else {
         diag.add(node.location, errorPath(path, key), "expected \(wanted()), found \(node.kindDescription)")
         return nil
     }
-    guard let v = parseDecimal(text) else {
-        diag.add(at, errorPath(path, key), "expected \(wanted()), found '\(text)'")
+    guard let v = node.withBytes({ parseDecimal($0) }) else {
+        diag.add(node.location, errorPath(path, key), "expected \(wanted()), found '\(node.text)'")
         return nil
     }
     guard v >= UInt64(range.lowerBound), v <= UInt64(range.upperBound) else {
-        diag.add(at, errorPath(path, key), "\(text) is out of range (\(range.lowerBound)-\(range.upperBound))")
+        diag.add(node.location, errorPath(path, key), "\(node.text) is out of range (\(range.lowerBound)-\(range.upperBound))")
         return nil
     }
     return T(v)
 }
 
 func readBool(_ node: ConfigNode, path: ConfigPath, key: String? = nil, diag: Diagnostics) -> Bool? {
-    if case .scalar(let text, false, _) = node {
-        switch text {
+    if node.kind == .plain {
+        switch node.text {
         case "true", "True", "TRUE": return true
         case "false", "False", "FALSE": return false
         default: break
@@ -167,7 +165,7 @@ func readBool(_ node: ConfigNode, path: ConfigPath, key: String? = nil, diag: Di
 
 /// Any scalar, plain or quoted, as its text.
 func readString(_ node: ConfigNode, path: ConfigPath, key: String? = nil, diag: Diagnostics) -> String? {
-    guard case .scalar(let text, _, _) = node else {
+    guard let text = node.scalarText else {
         diag.add(node.location, errorPath(path, key), "expected a string, found \(node.kindDescription)")
         return nil
     }
@@ -176,10 +174,11 @@ func readString(_ node: ConfigNode, path: ConfigPath, key: String? = nil, diag: 
 
 func readSeconds(_ node: ConfigNode, path: ConfigPath, key: String? = nil, _ range: ClosedRange<Seconds>, diag: Diagnostics) -> Seconds? {
     func wanted() -> String { "seconds, \(range.lowerBound)-\(range.upperBound), to the millisecond at most" }
-    guard case .scalar(let text, false, let at) = node else {
+    guard node.kind == .plain else {
         diag.add(node.location, errorPath(path, key), "expected \(wanted()), found \(node.kindDescription)")
         return nil
     }
+    let text = node.text, at = node.location
     guard let s = Seconds(text) else {
         diag.add(at, errorPath(path, key), "expected \(wanted()), found '\(text)'")
         return nil
@@ -192,8 +191,12 @@ func readSeconds(_ node: ConfigNode, path: ConfigPath, key: String? = nil, _ ran
 }
 
 func readAddress(_ node: ConfigNode, path: ConfigPath, key: String? = nil, diag: Diagnostics) -> IPAddress? {
-    guard let text = readString(node, path: path, key: key, diag: diag) else { return nil }
-    guard let a = IPAddress(text) else {
+    guard node.isScalar else {
+        diag.add(node.location, errorPath(path, key), "expected a string, found \(node.kindDescription)")
+        return nil
+    }
+    guard let a = node.withBytes({ IPAddress(utf8: $0) }) else {
+        let text = node.text
         let why = text.contains("/") ? "; write the address without a prefix length"
             : text.contains("%") ? "; zones (%eth0) are not supported" : ""
         diag.add(node.location, errorPath(path, key), "'\(text)' is not an IPv4 or IPv6 address\(why)")

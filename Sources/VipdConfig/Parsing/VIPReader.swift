@@ -38,7 +38,7 @@ struct VIPReader {
 
     func decode(_ node: ConfigNode, path: ConfigPath) -> VIPConfig? {
         // A plain string is {address: ...}.
-        if case .scalar = node {
+        if node.isScalar {
             guard let a = readAddress(node, path: path, diag: diag), usable(a, at: node.location, path: path) else { return nil }
             var vip = VIPConfig(address: a)
             vip.health = health
