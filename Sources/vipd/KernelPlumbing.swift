@@ -248,7 +248,10 @@ enum AddressRecord {
 
     static func path(_ dir: String, _ name: String) -> String { dir + "/" + name }
 
-    static func owner() -> String { "boot \(bootID()) netns \(netnsCookie())" }
+    /// The same for the whole run (vipd never changes its boot or
+    /// namespace), so it is read once: each read is a file and a socket.
+    static func owner() -> String { ownerOfThisRun }
+    private static let ownerOfThisRun = "boot \(bootID()) netns \(netnsCookie())"
 
     /// The VIPs on lo.
     static func read(_ dir: String) -> [IPAddress] {

@@ -104,6 +104,8 @@ public enum IPVSPlanner {
     public static func plan(desired: IPVSTableState, actual: IPVSTableState,
                             owned: Set<IPVSServiceKey>) -> IPVSPlan {
         var intents: [IPVSIntent] = []
+        // At most every desired service and real server, and the deletes.
+        intents.reserveCapacity(desired.services.count + desired.destinationCount + owned.count)
         var conflicts: [IPVSConflict] = []
         var ownedAfter = owned
 
