@@ -29,8 +29,23 @@ struct Vipd: AsyncParsableCommand {
     /// time: loading a 17,000-line config on a pool thread made some 1,100
     /// of those calls, which cost the most under emulation. (Before any
     /// other thread has allocated: this runs first, on the main thread.)
+    ///
+    /// The way a service manager starts vipd, `--config FILE` or
+    /// `--check-config FILE` alone, goes straight to `serve`: ArgumentParser
+    /// reads a command by reflecting over its options and looking up their
+    /// conformances, which was 0.05 s of every start under emulation
+    /// (docs/decisions.md). Anything else (the kube-vip flags,
+    /// `--config=FILE`, help, mistakes) is ArgumentParser's.
     static func main() async {
         _ = mallopt(M_ARENA_MAX, 1)
+        if let plain = PlainStart(arguments: Array(CommandLine.arguments.dropFirst())) {
+            do {
+                try await serve(config: plain.config, checkConfig: plain.checkConfig)
+            } catch {
+                exit(withError: error)
+            }
+            return
+        }
         do {
             var command = try parseAsRoot()
             if var async = command as? AsyncParsableCommand {
@@ -68,8 +83,14 @@ struct Vipd: AsyncParsableCommand {
         Self.kubeVipFlags = KubeVipFlags(leaderElectionType: leaderElectionType,
                                          etcdEndpoints: etcdEndpoints?.split(separator: ",").map(String.init) ?? [],
                                          etcdCACert: etcdCACert, etcdCert: etcdCert, etcdKey: etcdKey)
+        try await Self.serve(config: config, checkConfig: checkConfig)
+    }
+
+    /// Checks the config file (`checkConfig`), or runs the daemon with it
+    /// until it is stopped.
+    static func serve(config: String?, checkConfig: String?) async throws {
         if let path = checkConfig {
-            switch Self.load(path) {
+            switch load(path) {
             case .success: print("\(path): ok")
             case .failure(let e):
                 FileHandle.standardError.write(Data((e.message + "\n").utf8))
@@ -77,10 +98,10 @@ struct Vipd: AsyncParsableCommand {
             }
             return
         }
-        let path = config!
+        guard let path = config else { throw ValidationError("give exactly one of --config FILE or --check-config FILE") }
         let cfg: VipdConfig
         let loadStart = DispatchTime.now().uptimeNanoseconds
-        switch Self.load(path) {
+        switch load(path) {
         case .success(let c): cfg = c
         case .failure(let e):
             FileHandle.standardError.write(Data((e.message + "\n").utf8))
