@@ -70,6 +70,7 @@ struct ServiceReader {
         var seen: [SocketAddress: ConfigPath] = [:]
         let items = f.list("backends") ?? .empty
         seen.reserveCapacity(items.count)
+        out.reserveCapacity(items.count)
         var family: (ipv4: Bool, path: ConfigPath)?
         if case .address(let a, _) = frontend { family = (a.isIPv4, f.path.child("vip")) }
         for (n, p) in items {
