@@ -89,6 +89,19 @@ import Testing
             "line 13: services[3].vip: required (or fwmark)",
         ])
     }
+
+    /// Past 16 backends the repeats are found by hashing, not by comparing
+    /// in turn: the same errors either way, on both sides of the switch.
+    @Test func aBackendListedTwiceInALongList() {
+        let backends = (1...20).map { "      - {address: 10.9.1.\($0), port: 80}" } + [
+            "      - {address: 10.9.1.3, port: 80}", "      - {address: 10.9.1.19, port: 80}",
+        ]
+        let e = errors((["services:", "  - vip: 10.9.0.100", "    port: 80", "    backends:"] + backends).joined(separator: "\n"))
+        #expect(e.map(\.description) == [
+            "line 25: services[0].backends[20].address: backend 10.9.1.3:80 is already services[0].backends[2]",
+            "line 26: services[0].backends[21].address: backend 10.9.1.19:80 is already services[0].backends[18]",
+        ])
+    }
 }
 
 @Suite struct LocalForwardingTests {
