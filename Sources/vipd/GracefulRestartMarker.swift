@@ -15,10 +15,10 @@ enum GracefulRestartMarker {
     /// longest restart time promised to a peer). The record is used once.
     static func take(stateDir: String, maxAge: Int) -> Bool {
         let p = path(stateDir)
-        guard let data = FileManager.default.contents(atPath: p) else { return false }
-        try? FileManager.default.removeItem(atPath: p)
-        guard let then = Int(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else { return false }
-        let age = Int(Date().timeIntervalSince1970) - then
+        guard let data = FileIO.readBytes(p) else { return false }
+        unlink(p)
+        guard let then = Int(String(decoding: data, as: UTF8.self).filter { !$0.isWhitespace }) else { return false }
+        let age = Int(time(nil)) - then
         return age >= 0 && age <= maxAge
     }
 }

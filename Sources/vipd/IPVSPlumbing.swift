@@ -24,7 +24,7 @@ final class IPVSPlumbing {
     /// Whether an earlier run in this boot and namespace left services to
     /// clean up (vipd then opens IPVS even with no services configured).
     static func hasRecord(_ stateDir: String) -> Bool {
-        guard let text = try? String(contentsOfFile: stateDir + "/" + recordName, encoding: .utf8),
+        guard let text = FileIO.readText(stateDir + "/" + recordName),
               let r = try? IPVSOwnershipRecord.parse(text) else { return false }
         return r.header == AddressRecord.owner() && !r.services.isEmpty
     }
@@ -33,7 +33,7 @@ final class IPVSPlumbing {
         self.kernel = kernel
         self.stateDir = stateDir
         self.log = log
-        let text = (try? String(contentsOfFile: stateDir + "/" + Self.recordName, encoding: .utf8)) ?? ""
+        let text = FileIO.readText(stateDir + "/" + Self.recordName) ?? ""
         if let r = try? IPVSOwnershipRecord.parse(text), r.header == AddressRecord.owner() {
             owned = r.services
         } else {
@@ -167,6 +167,6 @@ final class IPVSPlumbing {
     private func writeRecord(_ services: Set<IPVSServiceKey>) {
         try? FileManager.default.createDirectory(atPath: stateDir, withIntermediateDirectories: true)
         let text = IPVSOwnershipRecord(header: AddressRecord.owner(), services: services).text
-        try? text.write(toFile: stateDir + "/" + Self.recordName, atomically: true, encoding: .utf8)
+        FileIO.writeAtomically(stateDir + "/" + Self.recordName, text)
     }
 }

@@ -263,7 +263,7 @@ enum AddressRecord {
     }
 
     static func readEntries(_ dir: String, name: String) -> [Entry] {
-        guard let text = try? String(contentsOfFile: path(dir, name), encoding: .utf8) else { return [] }
+        guard let text = FileIO.readText(path(dir, name)) else { return [] }
         let lines = text.split(separator: "\n").map(String.init)
         guard lines.first == owner() else { return [] }
         return lines.dropFirst().compactMap { line in
@@ -277,12 +277,12 @@ enum AddressRecord {
     static func writeEntries(_ dir: String, name: String, _ entries: [Entry]) {
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let text = ([owner()] + entries.map { "\($0.address) dev \($0.interface)" }).joined(separator: "\n") + "\n"
-        try? text.write(toFile: path(dir, name), atomically: true, encoding: .utf8)
+        FileIO.writeAtomically(path(dir, name), text)
     }
 
     static func bootID() -> String {
-        ((try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8)) ?? "unknown")
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let bytes = FileIO.readBytes("/proc/sys/kernel/random/boot_id") else { return "unknown" }
+        return String(decoding: bytes, as: UTF8.self).filter { !$0.isWhitespace }
     }
 
     /// SO_NETNS_COOKIE (Linux 5.14): the namespace's identity, never reused.

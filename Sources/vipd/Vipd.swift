@@ -67,12 +67,23 @@ struct Vipd: AsyncParsableCommand {
 
     struct LoadError: Error { var message: String }
 
+    /// kube-vip's variables that are set (the only ones the config reads),
+    /// without building the whole environment as Foundation's ProcessInfo
+    /// does.
+    static func kubeVipEnvironment() -> [String: String] {
+        var env: [String: String] = [:]
+        for name in KubeVip.variables {
+            if let v = getenv(name) { env[name] = String(cString: v) }
+        }
+        return env
+    }
+
     /// The config file with kube-vip's environment under it and the host's
     /// defaults filled in; or every error, one a line, prefixed by the path.
     static func load(_ path: String) -> Result<VipdConfig, LoadError> {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return .failure(LoadError(message: "\(path): cannot read the file")) }
+        guard let text = FileIO.readText(path) else { return .failure(LoadError(message: "\(path): cannot read the file")) }
         do {
-            let c = try VipdConfig.load(yaml: text, environment: ProcessInfo.processInfo.environment, flags: kubeVipFlags)
+            let c = try VipdConfig.load(yaml: text, environment: kubeVipEnvironment(), flags: kubeVipFlags)
             return .success(try c.resolvingHostDefaults(HostLookup.facts()))
         } catch {
             return .failure(LoadError(message: error.errors.map { "\(path): \($0)" }.joined(separator: "\n")))
