@@ -305,11 +305,11 @@ struct FlatBuffer<Element: BitwiseCopyable> {
     private var capacity = 0
 
     subscript(i: Int) -> Element {
-        get { base![i] }
-        set { base![i] = newValue }
+        @inline(__always) get { base.unsafelyUnwrapped[i] }
+        @inline(__always) set { base.unsafelyUnwrapped[i] = newValue }
     }
 
-    func slice(_ r: Range<Int>) -> UnsafeBufferPointer<Element> {
+    @inline(__always) func slice(_ r: Range<Int>) -> UnsafeBufferPointer<Element> {
         UnsafeBufferPointer(start: base.map { $0 + r.lowerBound }, count: r.count)
     }
 
@@ -324,16 +324,16 @@ struct FlatBuffer<Element: BitwiseCopyable> {
         capacity = n
     }
 
-    mutating func append(_ e: Element) {
+    @inline(__always) mutating func append(_ e: Element) {
         if count == capacity { reserve(Swift.max(64, capacity * 2)) }
-        (base! + count).initialize(to: e)
+        (base.unsafelyUnwrapped + count).initialize(to: e)
         count += 1
     }
 
-    mutating func append(contentsOf b: UnsafeBufferPointer<Element>) {
+    @inline(__always) mutating func append(contentsOf b: UnsafeBufferPointer<Element>) {
         guard !b.isEmpty else { return }
         if count + b.count > capacity { reserve(Swift.max(64, capacity * 2, count + b.count)) }
-        (base! + count).initialize(from: b.baseAddress!, count: b.count)
+        (base.unsafelyUnwrapped + count).initialize(from: b.baseAddress!, count: b.count)
         count += b.count
     }
 

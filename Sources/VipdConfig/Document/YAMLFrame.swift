@@ -43,11 +43,11 @@ extension YAMLReader {
         /// the scratch array: a list or mapping does not. Before the first
         /// key that is not a plain string, the reader fills `keys` with
         /// those before it (`plainKeys`).
-        mutating func key(_ built: Built, in store: ConfigStore) -> Bool {
-            let node = ConfigNode(store: store, index: built.node)
-            if built.scalar {
+        mutating func key(_ index: Int32, scalar: Bool, tag: String?, in store: ConfigStore) -> Bool {
+            let node = ConfigNode(store: store, index: index)
+            if scalar {
                 next = .value
-                if keys != nil { keys!.append(Key(identity: .scalar(node.text, tag: built.tag), at: node.location)) }
+                if keys != nil { keys!.append(Key(identity: .scalar(node.text, tag: tag), at: node.location)) }
                 return true
             }
             // The key is refused whole: its own errors and its value's
@@ -59,7 +59,7 @@ extension YAMLReader {
         }
 
         /// Whether the keys must be kept from `built` on.
-        func keepsKeys(from built: Built) -> Bool { keys == nil && (!built.scalar || built.tag != nil) }
+        func keepsKeys(scalar: Bool, tag: String?) -> Bool { keys == nil && (!scalar || tag != nil) }
 
         /// Errors from a child, under its step from here.
         mutating func adopt(_ childErrors: [KeyError], _ step: PathStep) {

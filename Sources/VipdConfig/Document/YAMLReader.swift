@@ -16,7 +16,7 @@ extension ConfigDocument {
             var reader = YAMLReader(text: yaml, bytes: bytes, store: store)
             return reader.read()
         }
-        let root: YAMLReader.Built
+        let root: (node: Int32, errors: [YAMLReader.KeyError])
         switch read {
         case .failure(let error): throw ConfigErrors([error])
         case .success(nil): return .emptyMapping(at: .file(line: 1, column: 1))
@@ -48,15 +48,22 @@ extension ConfigDocument {
 /// same name replaces it), a key twice in one mapping refused when the
 /// mapping ends, and marks as line + 1, column + 1 of libyaml's.
 struct YAMLReader: ~Copyable {
-    /// A finished node, with what its parent needs besides.
+    /// A finished node, with what its parent needs besides. Plain values:
+    /// the rare tag and key errors are kept aside (`extras`), so that the
+    /// node of every event is passed on without reference counting.
     struct Built {
         var node: Int32
-        /// Whether the node is a scalar (or null word), which can be a key,
-        /// and its explicit tag if that makes it other than a string (Yams
-        /// then told `!!int 1` from `1`).
+        /// Whether the node is a scalar (or null word), which can be a key.
         var scalar: Bool
+        /// Its entry in `extras`, or -1 for none.
+        var extra: Int32 = -1
+    }
+
+    /// A node's explicit tag, if that makes it other than a string (Yams
+    /// then told `!!int 1` from `1`), and the keys in it that are not
+    /// scalars (their paths are from it).
+    struct Extra {
         var tag: String?
-        /// Keys in this node that are not scalars; their paths are from it.
         var errors: [KeyError] = []
     }
 
@@ -73,6 +80,7 @@ struct YAMLReader: ~Copyable {
     private let parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
     private let event = UnsafeMutablePointer<yaml_event_t>.allocate(capacity: 1)
     private var anchors: [String: Built] = [:]
+    private var extras: [Extra] = []
     /// The open collections, outermost first.
     private var frames: [Frame] = []
     /// The children of the open collections, each from its frame's
@@ -98,8 +106,9 @@ struct YAMLReader: ~Copyable {
         event.deallocate()
     }
 
-    /// The one document's root; nil when there is none.
-    mutating func read() -> Result<Built?, ConfigError> {
+    /// The one document's root and the keys in it that are not scalars;
+    /// nil when there is none.
+    mutating func read() -> Result<(node: Int32, errors: [KeyError])?, ConfigError> {
         do throws(ConfigError) {
             try next() // STREAM-START
             guard try next() != YAML_STREAM_END_EVENT else { return .success(nil) }
@@ -109,7 +118,7 @@ struct YAMLReader: ~Copyable {
                 return .failure(ConfigError(mark(event.pointee.start_mark), path: "",
                                             reason: "not valid YAML: but found another document (expected a single document in the stream at line 1)"))
             }
-            return .success(root)
+            return .success((root.node, root.extra < 0 ? [] : extras[Int(root.extra)].errors))
         } catch {
             return .failure(error)
         }
@@ -172,7 +181,7 @@ struct YAMLReader: ~Copyable {
             store.close(frame.node, children: children)
         }
         scratch.removeSubrange(frame.start...)
-        let built = Built(node: frame.node, scalar: false, errors: frame.errors)
+        let built = Built(node: frame.node, scalar: false, extra: frame.errors.isEmpty ? -1 : extra(Extra(errors: frame.errors)))
         if let anchor = frame.anchor { anchors[anchor] = built }
         return built
     }
@@ -181,26 +190,28 @@ struct YAMLReader: ~Copyable {
     /// key, or the value of the key before it.
     private mutating func add(_ built: Built) {
         let top = frames.count - 1
+        let errors = built.extra < 0 ? [] : extras[Int(built.extra)].errors
         guard frames[top].mapping else {
-            if !built.errors.isEmpty { frames[top].adopt(built.errors, .index(scratch.count - frames[top].start)) }
+            if !errors.isEmpty { frames[top].adopt(errors, .index(scratch.count - frames[top].start)) }
             scratch.append(built.node)
             return
         }
         switch frames[top].next {
         case .value:
-            if !built.errors.isEmpty {
-                frames[top].adopt(built.errors, .key(ConfigNode(store: store, index: scratch[scratch.count - 1]).text))
+            if !errors.isEmpty {
+                frames[top].adopt(errors, .key(ConfigNode(store: store, index: scratch[scratch.count - 1]).text))
             }
             scratch.append(built.node)
             frames[top].next = .key
         case .droppedValue:
             frames[top].next = .key
         case .key:
-            if frames[top].keepsKeys(from: built) {
+            let tag = built.extra < 0 ? nil : extras[Int(built.extra)].tag
+            if frames[top].keepsKeys(scalar: built.scalar, tag: tag) {
                 let start = frames[top].start
                 frames[top].keys = scratch.withUnsafeBufferPointer { Frame.plainKeys(UnsafeBufferPointer(rebasing: $0[start...]), store) }
             }
-            if frames[top].key(built, in: store) { scratch.append(built.node) }
+            if frames[top].key(built.node, scalar: built.scalar, tag: tag, in: store) { scratch.append(built.node) }
         }
     }
 
@@ -219,9 +230,14 @@ struct YAMLReader: ~Copyable {
             tag = String(cString: t)
             if Self.stringTags.contains(tag!) { tag = nil }
         }
-        let built = Built(node: node, scalar: true, tag: tag)
+        let built = Built(node: node, scalar: true, extra: tag == nil ? -1 : extra(Extra(tag: tag)))
         if let anchor = s.anchor { anchors[String(cString: anchor)] = built }
         return built
+    }
+
+    private mutating func extra(_ e: Extra) -> Int32 {
+        extras.append(e)
+        return Int32(extras.count - 1)
     }
 
     /// Whether a plain scalar is YAML's null: "", "~", "null", "Null" or "NULL".
