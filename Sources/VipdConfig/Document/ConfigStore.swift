@@ -10,8 +10,9 @@ import Glibc
 /// libyaml). Here a node is five integers, a collection's children are a
 /// run of `links`, and freeing the tree is freeing three arrays.
 ///
-/// A store only grows: nodes never move or change once their collection is
-/// closed, so a `ConfigNode` (the store and an index) stays valid. An
+/// A store only grows: a node's index never changes, nor the node once its
+/// collection is closed, so a `ConfigNode` (the store and an index) stays
+/// valid while the store lives. An
 /// alias is the anchored node's index again. Sendable because a finished
 /// store is never changed: documents share theirs across threads.
 final class ConfigStore: @unchecked Sendable {
@@ -135,7 +136,7 @@ final class ConfigStore: @unchecked Sendable {
 /// without counting references: the store is kept by its `ConfigDocument`
 /// (or `ConfigBuilder`), which outlives every node read from it (decoding
 /// is a method of the document). With a counted reference, each node made
-/// in reading cost a retain and a release, a fifth of the decoding.
+/// in reading cost a retain and a release, about a third of the decoding.
 struct ConfigNode: Sendable {
     let ref: StoreRef
     let index: Int32
