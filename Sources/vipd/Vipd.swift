@@ -33,7 +33,7 @@ struct Vipd: AsyncParsableCommand {
     /// The way a service manager starts vipd, `--config FILE` or
     /// `--check-config FILE` alone, goes straight to `serve`: ArgumentParser
     /// reads a command by reflecting over its options and looking up their
-    /// conformances, which was 0.05 s of every start under emulation
+    /// conformances, which was 0.1 s of every start under emulation
     /// (docs/decisions.md). Anything else (the kube-vip flags,
     /// `--config=FILE`, help, mistakes) is ArgumentParser's.
     static func main() async {
