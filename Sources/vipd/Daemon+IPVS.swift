@@ -14,7 +14,11 @@ import VipdTelemetry
 /// checks (weight 0 or removed, back with their weight on recovery), runtime
 /// weight overrides, and `lb show`.
 extension Daemon {
-    func startIPVS() {
+    /// Opens IPVS and programs the table. The backends' checks start with
+    /// it, or (`checks: false`, the daemon's start) later, once the rest of
+    /// the start is done: their first probes then do not compete with it,
+    /// and a backend counts as up until its check decides.
+    func startIPVS(checks: Bool = true) {
         guard !config.services.isEmpty || IPVSPlumbing.hasRecord(config.stateDir) else { return }
         do {
             ipvs = IPVSPlumbing(kernel: try NetlinkIPVS(), stateDir: config.stateDir) { [unowned self] in self.log($0) }
@@ -22,7 +26,7 @@ extension Daemon {
             log("IPVS unavailable, services not programmed: \(error)")
             return
         }
-        startBackendChecks()
+        if checks { startBackendChecks() }
         reconcileIPVS(reason: "start")
     }
 

@@ -116,8 +116,8 @@ final class Daemon: @unchecked Sendable {
     func start() throws {
         // The IPVS table first: a VIP (BGP, ARP, lo) attracts traffic as
         // soon as it is announced, and the services behind it should be
-        // there by then.
-        try loop.submit { self.startIPVS() }.wait()
+        // there by then. Their health checks start below, with the others.
+        try loop.submit { self.startIPVS(checks: false) }.wait()
         for p in config.peers { addToRIB(p) }
         updateRecording()
         startKernel()
@@ -143,6 +143,7 @@ final class Daemon: @unchecked Sendable {
         try loop.submit {
             self.startLayer2()
             self.startHealth()
+            if self.ipvs != nil { self.startBackendChecks() }
             self.startRealServer()
             self.syncVIPs()
             self.startElection()
