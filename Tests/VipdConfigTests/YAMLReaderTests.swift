@@ -161,6 +161,16 @@ import Testing
         #expect(value(root("a: \"\\uFEFFx\"\n"), "a") == .scalar("x", quoted: true, at: Self.at(1, 4)))
     }
 
+    /// Past the limit (1 GiB; 16 bytes here) a config is refused whole,
+    /// not read into the store's 32-bit counts.
+    @Test func aConfigOverTheLimitIsRefusedNotACrash() throws {
+        #expect(ConfigDocument.maximumBytes == 1 << 30)
+        #expect(throws: ConfigErrors([ConfigError(.unknown, path: "", reason: "the config is 17 bytes; at most 16 are read")])) {
+            try ConfigDocument.parse(yaml: "a: 1\nb: 2\nc: 345\n", maximumBytes: 16)
+        }
+        _ = try ConfigDocument.parse(yaml: "a: 1\nb: 2\nc: 34\n", maximumBytes: 16)
+    }
+
     @Test func deepNestingIsRefusedNotACrash() {
         let deep = String(repeating: "[", count: 2000) + String(repeating: "]", count: 2000) + "\n"
         let e = failure(deep)

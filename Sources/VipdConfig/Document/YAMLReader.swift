@@ -10,7 +10,16 @@ extension ConfigDocument {
     /// later as an unknown key. Explicit tags (`!!str`) are ignored: a quoted
     /// scalar is a string, a plain one is read by the key's type.
     public static func parse(yaml: String) throws(ConfigErrors) -> ConfigDocument {
+        try parse(yaml: yaml, maximumBytes: maximumBytes)
+    }
+
+    /// `parse(yaml:)` with the size limit as a parameter, for tests.
+    static func parse(yaml: String, maximumBytes: Int) throws(ConfigErrors) -> ConfigDocument {
         var text = yaml
+        // The store counts nodes and bytes in 32 bits.
+        guard text.utf8.count <= maximumBytes else {
+            throw ConfigErrors([ConfigError(.unknown, path: "", reason: "the config is \(text.utf8.count) bytes; at most \(maximumBytes) are read")])
+        }
         let store = ConfigStore(reservingNodes: text.utf8.count / 8, textBytes: text.utf8.count / 2)
         let read = text.withUTF8 { bytes in
             var reader = YAMLReader(text: yaml, bytes: bytes, store: store)
@@ -34,6 +43,10 @@ extension ConfigDocument {
         if !errors.isEmpty { throw ConfigErrors(errors) }
         return ConfigDocument(store: store, root: node)
     }
+
+    /// 1 GiB: far above any real config, and below what the store's 32-bit
+    /// counts hold.
+    static let maximumBytes = 1 << 30
 
     private static func emptyMapping(at: ConfigLocation) -> ConfigDocument {
         let b = ConfigBuilder()
