@@ -169,7 +169,9 @@ director_config 1
 ip netns exec dir "$VIPD" --config $W/dir/vipd.yaml >$W/dir/vipd.log 2>&1 & echo $! >$W/dir.pid
 ctl() { ip netns exec dir "$VIPCTL" --socket $W/dir/vipd.sock "$@"; }
 wait_for 30 grep -q "ipvs table programmed" $W/dir/vipd.log || { failc start "no 'ipvs table programmed'"; cat $W/dir/vipd.log; exit 1; }
-wait_for 10 sh -c "ip netns exec rs3 ip -o addr show dev lo | grep -q 192.168.113.201"
+# bash, not sh: the guest's sh is busybox, whose `ip` applet has no netns
+# (this wait always ran its full 10 s).
+wait_for 10 bash -c "ip netns exec rs3 ip -o addr show dev lo | grep -q 192.168.113.201"
 
 echo "--- vipctl lb show (director)"; ctl lb show
 echo "--- ipvsadm -Ln (director)"; ip netns exec dir ipvsadm -Ln
