@@ -190,10 +190,7 @@ struct ConfigNode: Sendable {
     }
 
     /// A mapping's entries; empty for anything else.
-    var entries: ConfigEntries {
-        let n = node
-        return ConfigEntries(ref: ref, start: Int(n.start), count: n.kind == .mapping ? Int(n.count) : 0)
-    }
+    var entries: ConfigEntries { ConfigEntries(pairs: kind == .mapping ? children : ConfigChildren(ref: ref, start: 0, count: 0)) }
 
     /// A sequence's item count; nil for anything else.
     var itemCount: Int? { kind == .sequence ? Int(node.count) : nil }
@@ -230,18 +227,17 @@ struct ConfigEntry {
     var keyAt: ConfigLocation { key.location }
 }
 
-/// A mapping's entries, in order.
+/// A mapping's entries, in order: its children taken two by two.
 struct ConfigEntries: RandomAccessCollection {
-    let ref: StoreRef
-    let start: Int
-    let count: Int
+    /// Keys and values in turn.
+    let pairs: ConfigChildren
 
     var startIndex: Int { 0 }
-    var endIndex: Int { count }
-    subscript(i: Int) -> ConfigEntry {
-        ConfigEntry(key: ConfigNode(ref: ref, index: ref.link(start + 2 * i)),
-                    value: ConfigNode(ref: ref, index: ref.link(start + 2 * i + 1)))
-    }
+    var endIndex: Int { pairs.count / 2 }
+    subscript(i: Int) -> ConfigEntry { ConfigEntry(key: pairs[2 * i], value: pairs[2 * i + 1]) }
+
+    private var ref: StoreRef { pairs.ref }
+    private var start: Int { pairs.start }
 }
 
 extension ConfigEntries {
@@ -252,10 +248,7 @@ extension ConfigEntries {
         var key = key
         return key.withUTF8 { k in
             ref.withStore { s in
-                for i in 0..<count {
-                    let n = s.nodes[Int(s.links[start + 2 * i])]
-                    if Int(n.count) == k.count, s.text.slice(Int(n.start)..<Int(n.start + n.count)).elementsEqualBytes(k) { return i }
-                }
+                for i in 0..<count where s.keyBytes(s.links[start + 2 * i]).elementsEqualBytes(k) { return i }
                 return nil
             }
         }
@@ -264,8 +257,7 @@ extension ConfigEntries {
     /// Whether entry `i`'s key is one of `words` (compared by length first).
     func key(_ i: Int, isOneOf words: [String]) -> Bool {
         ref.withStore { s in
-            let n = s.nodes[Int(s.links[start + 2 * i])]
-            let k = s.text.slice(Int(n.start)..<Int(n.start + n.count))
+            let k = s.keyBytes(s.links[start + 2 * i])
             for w in words where w.utf8.count == k.count {
                 var w = w
                 if w.withUTF8({ k.elementsEqualBytes($0) }) { return true }
