@@ -5,8 +5,12 @@ extension FuzzChecks {
     /// each at a line (or for the whole file), or it is read; then its
     /// canonical form reads back to the same config and prints the same.
     /// Never a crash, whatever the bytes (the reader drives libyaml itself).
+    /// And the reader without libyaml reads what it accepts as libyaml does.
     public static func config(_ data: UnsafeRawBufferPointer) -> [String] {
         let text = String(decoding: data, as: UTF8.self)
+        if case .differs(let why) = ConfigDocument.plainReading(yaml: text) {
+            return ["the plain reader reads it otherwise than libyaml: \(why)"]
+        }
         let first: VipdConfig
         do {
             first = try VipdConfig.parse(yaml: text)

@@ -141,3 +141,22 @@ extension ConfigNode.Tree {
         }
     }
 }
+
+extension ConfigNode {
+    /// The first place where this node and everything under it differ from
+    /// `other` (kind, bytes, line and column; `path` names it), or nil.
+    /// Stricter than `tree`, which keeps no key's kind and no null's word.
+    func difference(from other: ConfigNode, at path: String) -> String? {
+        if kind != other.kind { return "\(path): \(kind) against \(other.kind)" }
+        if location != other.location { return "\(path): at \(location) against \(other.location)" }
+        if kind != .sequence, kind != .mapping, withBytes({ Array($0) }) != other.withBytes({ Array($0) }) {
+            return "\(path): '\(text)' against '\(other.text)'"
+        }
+        let mine = children, theirs = other.children
+        if mine.count != theirs.count { return "\(path): \(mine.count) children against \(theirs.count)" }
+        for (i, (a, b)) in zip(mine, theirs).enumerated() {
+            if let d = a.difference(from: b, at: "\(path)/\(i)") { return d }
+        }
+        return nil
+    }
+}

@@ -106,7 +106,7 @@ extension YAMLReader {
         }
 
         /// Whether a key repeats, by its bytes; quadratic for the usual few keys.
-        private static func repeats(_ children: UnsafeBufferPointer<Int32>, _ store: ConfigStore) -> Bool {
+        static func repeats(_ children: UnsafeBufferPointer<Int32>, _ store: ConfigStore) -> Bool {
             let n = children.count / 2
             guard n > 1 else { return false }
             if n <= 16 {

@@ -20,19 +20,28 @@ extension ConfigDocument {
         guard text.utf8.count <= maximumBytes else {
             throw ConfigErrors([ConfigError(.unknown, path: "", reason: "the config is \(text.utf8.count) bytes; at most \(maximumBytes) are read")])
         }
-        let store = ConfigStore(reservingNodes: text.utf8.count / 8, textBytes: text.utf8.count / 2)
+        let reserve = (nodes: text.utf8.count / 8, bytes: text.utf8.count / 2)
+        // The everyday shape without libyaml; anything else with it.
+        let plain = ConfigStore(reservingNodes: reserve.nodes, textBytes: reserve.bytes)
+        if let root = text.withUTF8({ PlainYAMLReader.read($0, into: plain) }) {
+            return try document(store: plain, root: root, keyErrors: [])
+        }
+        let store = ConfigStore(reservingNodes: reserve.nodes, textBytes: reserve.bytes)
         let read = text.withUTF8 { bytes in
             var reader = YAMLReader(text: yaml, bytes: bytes, store: store)
             return reader.read()
         }
-        let root: (node: Int32, errors: [YAMLReader.KeyError])
         switch read {
         case .failure(let error): throw ConfigErrors([error])
         case .success(nil): return .emptyMapping(at: .file(line: 1, column: 1))
-        case .success(let built?): root = built
+        case .success(let built?): return try document(store: store, root: built.node, keyErrors: built.errors)
         }
-        let node = ConfigNode(store: store, index: root.node)
-        var errors = root.errors.map { ConfigError($0.at, path: $0.path, reason: "a key must be a plain word, not a list or mapping") }
+    }
+
+    /// The document of a tree read from YAML, or why it is not a config.
+    private static func document(store: ConfigStore, root: Int32, keyErrors: [YAMLReader.KeyError]) throws(ConfigErrors) -> ConfigDocument {
+        let node = ConfigNode(store: store, index: root)
+        var errors = keyErrors.map { ConfigError($0.at, path: $0.path, reason: "a key must be a plain word, not a list or mapping") }
         switch node.kind {
         case .mapping: break
         case .null: return .emptyMapping(at: node.location)
@@ -42,6 +51,33 @@ extension ConfigDocument {
         }
         if !errors.isEmpty { throw ConfigErrors(errors) }
         return ConfigDocument(store: store, root: node)
+    }
+
+    /// How `PlainYAMLReader` reads `yaml` against libyaml, for tests and
+    /// fuzzing: whether it declines it, or reads the same tree (every
+    /// node's kind, bytes, line and column), or what differs.
+    package enum PlainReading: Equatable {
+        case declined
+        case same
+        case differs(String)
+    }
+
+    package static func plainReading(yaml: String) -> PlainReading {
+        var text = yaml
+        let plain = ConfigStore()
+        guard let root = text.withUTF8({ PlainYAMLReader.read($0, into: plain) }) else { return .declined }
+        let store = ConfigStore()
+        let read = text.withUTF8 { bytes in
+            var reader = YAMLReader(text: yaml, bytes: bytes, store: store)
+            return reader.read()
+        }
+        switch read {
+        case .failure(let error): return .differs("libyaml refuses it: \(error)")
+        case .success(nil): return .differs("libyaml reads no document")
+        case .success(let built?):
+            if !built.errors.isEmpty { return .differs("libyaml finds keys that are not scalars") }
+            return ConfigNode(store: plain, index: root).difference(from: ConfigNode(store: store, index: built.node), at: "") .map { .differs($0) } ?? .same
+        }
     }
 
     /// 1 GiB: far above any real config, and below what the store's 32-bit
@@ -254,7 +290,7 @@ struct YAMLReader: ~Copyable {
     }
 
     /// Whether a plain scalar is YAML's null: "", "~", "null", "Null" or "NULL".
-    private static func isNull(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+    static func isNull(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
         switch b.count {
         case 0: return true
         case 1: return b[0] == UInt8(ascii: "~")
