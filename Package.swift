@@ -146,7 +146,7 @@ let package = Package(
         .testTarget(name: "InteropVectorTests", dependencies: ["BGPCodec", "BGPCodecJSON", "MRT", "CBZip2"]),
         .testTarget(name: "VipctlTests", dependencies: ["VipctlKit", "BGPCodec"]),
         .testTarget(name: "BGPSessionTests", dependencies: ["BGPSession", "BGPCodec"]),
-        .testTarget(name: "VipdConfigTests", dependencies: ["VipdConfig", "BGPCodec"]),
+        .testTarget(name: "VipdConfigTests", dependencies: ["VipdConfig", "BGPCodec", "TestSupport"]),
         .testTarget(name: "RIBTests", dependencies: ["RIB", "BGPCodec", "BGPSession", "TestSupport"]),
         .testTarget(name: "KernelRoutesTests", dependencies: ["KernelRoutes", "TestSupport"]),
         .testTarget(name: "VipdDaemonTests", dependencies: [

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import VipdConfig
 
@@ -100,5 +101,56 @@ import Testing
         } catch {
             #expect(error.errors.map(\.reason) == ["key 'a' appears more than once in one mapping"])
         }
+    }
+
+    /// Random texts near the subset's edges (seeded, so a failure replays):
+    /// lines of keys, items, flows, quotes and comments at random
+    /// indentations, with characters that end or start scalars. None reads
+    /// otherwise than with libyaml, and many are read at all.
+    @Test func randomTextsNearTheEdges() {
+        var rng = SplitMix64(seed: 0x5EED_7A51)
+        let words = ["a", "b", "key", "~", "null", "-1", "x y", "a:b", "a#b", "fd00::1", "10.0.0.1", "a,b", "]", "", "'q'", "\"q\"", "'it''s'", "-", "?", ":"]
+        func word() -> String { words.randomElement(using: &rng)! }
+        func flow(_ depth: Int) -> String {
+            let n = Int.random(in: 0...3, using: &rng)
+            let mapping = Bool.random(using: &rng)
+            var items: [String] = []
+            for _ in 0..<n {
+                let v = depth < 2 && Int.random(in: 0..<4, using: &rng) == 0 ? flow(depth + 1) : word()
+                items.append(mapping ? "\(word()): \(v)" : v)
+            }
+            let sep = [", ", ",", " , "].randomElement(using: &rng)!
+            return mapping ? "{" + items.joined(separator: sep) + "}" : "[" + items.joined(separator: sep) + "]"
+        }
+        func value() -> String {
+            switch Int.random(in: 0..<6, using: &rng) {
+            case 0: return ""
+            case 1: return flow(0)
+            case 2: return word() + " # c"
+            default: return word()
+            }
+        }
+        var same = 0
+        for round in 0..<20000 {
+            var text = ""
+            for _ in 0..<Int.random(in: 1...8, using: &rng) {
+                let indent = String(repeating: " ", count: [0, 0, 1, 2, 2, 4, 6].randomElement(using: &rng)!)
+                switch Int.random(in: 0..<10, using: &rng) {
+                case 0: text += indent + "# comment"
+                case 1: text += ""
+                case 2, 3: text += indent + "- " + value()
+                case 4: text += indent + "- " + word() + ": " + value()
+                case 5: text += indent + "-"
+                default: text += indent + word() + ":" + (Bool.random(using: &rng) ? " " + value() : "")
+                }
+                text += ["\n", "\n", "\n", " \n", "  # x\n"].randomElement(using: &rng)!
+            }
+            switch ConfigDocument.plainReading(yaml: text) {
+            case .same: same += 1
+            case .declined: break
+            case .differs(let why): Issue.record("round \(round): \(why)\n\(text)")
+            }
+        }
+        #expect(same > 2000, "only \(same) of 20,000 read without libyaml")
     }
 }
