@@ -3,8 +3,11 @@ import Testing
 @testable import vipd
 
 /// vipd's own file reads and replace-by-rename writes.
-@Suite struct FileIOTests {
+@Suite final class FileIOTests {
     let dir = "/tmp/vipd-fileio-test-\(UInt32.random(in: 0...UInt32.max))"
+
+    /// Each test has its own directory; none is left behind.
+    deinit { try? FileManager.default.removeItem(atPath: dir) }
 
     init() throws { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
 

@@ -9,8 +9,11 @@ import VipdConfig
 /// The daemon's IPVS side on the recording twin: the desired table from
 /// config, health and overrides; reconcile touching only differences and
 /// only vipd's services; the record that survives a crash.
-@Suite struct IPVSPlumbingTests {
+@Suite final class IPVSPlumbingTests {
     let stateDir = "/tmp/vipd-ipvs-test-\(UInt32.random(in: 0...UInt32.max))"
+
+    /// Each test has its own directory; none is left behind.
+    deinit { try? FileManager.default.removeItem(atPath: stateDir) }
 
     func service(_ vip: String = "192.168.113.200", port: UInt16 = 8443, forwarding: Forwarding = .direct,
                  onFailure: OnFailure = .quiesce, backends: [String] = ["192.168.113.22", "192.168.113.23"]) -> ServiceConfig {

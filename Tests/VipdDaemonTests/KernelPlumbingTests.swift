@@ -9,8 +9,11 @@ import VipdConfig
 /// The daemon's kernel plumbing against the recording twins: what it asks
 /// of the kernel for table mode, VIPs on lo and FIB install, and what it
 /// leaves alone.
-@Suite struct KernelPlumbingTests {
+@Suite final class KernelPlumbingTests {
     let stateDir = "/tmp/vipd-plumbing-test-\(UInt32.random(in: 0...UInt32.max))"
+
+    /// Each test has its own directory; none is left behind.
+    deinit { try? FileManager.default.removeItem(atPath: stateDir) }
 
     func config(_ vips: [VIPConfig], fib: Bool = false) -> VipdConfig {
         var c = VipdConfig()

@@ -12,8 +12,11 @@ import VipdConfig
 /// ARP-mode ownership on the recording twins: what goes into the kernel,
 /// which frames leave and in which order, the record in `state_dir`, and
 /// the clean-up after a crashed run.
-@Suite struct Layer2PlumbingTests {
+@Suite final class Layer2PlumbingTests {
     let stateDir = "/tmp/vipd-l2-test-\(UInt32.random(in: 0...UInt32.max))"
+
+    /// Each test has its own directory; none is left behind.
+    deinit { try? FileManager.default.removeItem(atPath: stateDir) }
     let mac = MACAddress("02:00:00:00:00:11")!
     let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 

@@ -19,7 +19,7 @@
 ///   mapping or sequence closed on the same line, whose items are the
 ///   same (a plain scalar in a flow has no `:`);
 /// - comments, blank lines, spaces; printable ASCII only.
-/// Declined: tabs, CR, other bytes, documents markers and directives,
+/// Declined: tabs, CR, other bytes, document markers and directives,
 /// anchors, aliases, tags, block scalars (`|`, `>`), complex keys, quoted
 /// keys, multi-line scalars and flows, nested compact sequences, keys that
 /// repeat, and any syntax error (libyaml words those).
