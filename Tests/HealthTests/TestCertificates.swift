@@ -14,6 +14,9 @@ struct TestCertificates: Sendable {
     var otherIPCert: String
     var otherIPKey: String
 
+    /// Set once, by `make()`, before any test reads `shared`.
+    nonisolated(unsafe) private static var madeDir: String?
+
     static let shared: Result<TestCertificates, CertificateError> = Result { try make() }
         .mapError { $0 as? CertificateError ?? CertificateError(message: "\($0)") }
 
@@ -50,6 +53,9 @@ struct TestCertificates: Sendable {
             .appendingPathComponent("vipd-health-\(ProcessInfo.processInfo.processIdentifier)-\(UInt32.random(in: 0...UInt32.max))")
             .path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        // Used by path until the test process ends; removed then.
+        madeDir = dir
+        atexit { if let d = TestCertificates.madeDir { try? FileManager.default.removeItem(atPath: d) } }
 
         func run(_ args: [String]) throws {
             let p = Process()

@@ -202,31 +202,38 @@ struct PlainYAMLReader {
 
     // MARK: values
 
-    /// A value on its key's or `-`'s line, at `p`, added to the block on
-    /// top; the index after it.
-    private mutating func value(_ p: Int) throws(Declined) -> Int {
+    /// A value at `p`, added to the collection on top: on a key's or `-`'s
+    /// line (`flowDepth` nil), or in a flow; the index after it.
+    private mutating func value(_ p: Int, flowDepth: Int? = nil) throws(Declined) -> Int {
+        guard p < b.count else { throw Declined() }
         switch b[p] {
         case UInt8(ascii: "\""), UInt8(ascii: "'"):
             let (node, end) = try quoted(p)
             scratch.append(node)
             return end
         case UInt8(ascii: "["), UInt8(ascii: "{"):
-            let end = try flow(p, depth: 0)
-            return end
+            return try flow(p, depth: flowDepth.map { $0 + 1 } ?? 0)
         default:
-            guard !Self.isIndicator(b[p]) || (b[p] == Self.dash && !isEntry(p)) else { throw Declined() }
-            var i = p
-            var end = p
-            while i < b.count, b[i] != Self.newline {
-                let c = b[i]
-                if c == Self.colon, i + 1 == b.count || b[i + 1] == Self.space || b[i + 1] == Self.newline { throw Declined() }
-                if c == Self.hash, b[i - 1] == Self.space { break }
-                if c != Self.space { end = i + 1 }
-                i += 1
-            }
+            let (end, after) = try flowDepth == nil ? blockPlain(p) : flowPlain(p, key: false)
             scratch.append(scalar(from: p, to: end))
-            return i
+            return after
         }
+    }
+
+    /// A plain scalar on a key's or `-`'s line: to the line's end or a
+    /// comment (its end, and where it stopped). Declined: a `: ` in it.
+    private func blockPlain(_ p: Int) throws(Declined) -> (Int, Int) {
+        guard !Self.isIndicator(b[p]) || (b[p] == Self.dash && !isEntry(p)) else { throw Declined() }
+        var i = p
+        var end = p
+        while i < b.count, b[i] != Self.newline {
+            let c = b[i]
+            if c == Self.colon, i + 1 == b.count || b[i + 1] == Self.space || b[i + 1] == Self.newline { throw Declined() }
+            if c == Self.hash, b[i - 1] == Self.space { break }
+            if c != Self.space { end = i + 1 }
+            i += 1
+        }
+        return (end, i)
     }
 
     /// A quoted scalar without escapes, closed on this line.
@@ -261,7 +268,7 @@ struct PlainYAMLReader {
                     scratch.append(scalar(from: i, to: keyEnd))
                     i = skipSpaces(after)
                 }
-                i = try flowItem(i, depth: depth)
+                i = try value(i, flowDepth: depth)
                 i = skipSpaces(i)
                 guard i < b.count else { throw Declined() }
                 if b[i] == closer {
@@ -273,31 +280,8 @@ struct PlainYAMLReader {
                 guard i < b.count, b[i] != closer else { throw Declined() } // a trailing comma
             }
         }
-        try scratch.withUnsafeBufferPointer { all throws(Declined) in
-            let children = UnsafeBufferPointer(rebasing: all[start...])
-            if mapping, YAMLReader.Frame.repeats(children, store) { throw Declined() }
-            store.close(node, children: children)
-        }
-        scratch.removeSubrange(start...)
-        scratch.append(node)
+        scratch.append(try finish(node, mapping: mapping, childrenFrom: start))
         return i
-    }
-
-    /// An item or a value in a flow, at `p`; the index after it.
-    private mutating func flowItem(_ p: Int, depth: Int) throws(Declined) -> Int {
-        guard p < b.count else { throw Declined() }
-        switch b[p] {
-        case UInt8(ascii: "\""), UInt8(ascii: "'"):
-            let (node, end) = try quoted(p)
-            scratch.append(node)
-            return end
-        case UInt8(ascii: "["), UInt8(ascii: "{"):
-            return try flow(p, depth: depth + 1)
-        default:
-            let (end, after) = try flowPlain(p, key: false)
-            scratch.append(scalar(from: p, to: end))
-            return after
-        }
     }
 
     /// A plain scalar in a flow: a key runs to `: ` (returned: its end and
@@ -353,17 +337,24 @@ struct PlainYAMLReader {
     /// The block on top, finished and given to the one below (or made the root).
     private mutating func closeBlock() throws(Declined) {
         let block = blocks.removeLast()
-        try scratch.withUnsafeBufferPointer { all throws(Declined) in
-            let children = UnsafeBufferPointer(rebasing: all[block.start...])
-            if block.mapping, YAMLReader.Frame.repeats(children, store) { throw Declined() } // libyaml's reader words it
-            store.close(block.node, children: children)
-        }
-        scratch.removeSubrange(block.start...)
+        let node = try finish(block.node, mapping: block.mapping, childrenFrom: block.start)
         if blocks.isEmpty {
-            root = block.node
+            root = node
         } else {
-            scratch.append(block.node)
+            scratch.append(node)
         }
+    }
+
+    /// Closes a collection with its children, `scratch` from `start`, and
+    /// takes them off. A key twice is declined: libyaml's reader words it.
+    private mutating func finish(_ node: Int32, mapping: Bool, childrenFrom start: Int) throws(Declined) -> Int32 {
+        try scratch.withUnsafeBufferPointer { all throws(Declined) in
+            let children = UnsafeBufferPointer(rebasing: all[start...])
+            if mapping, YAMLReader.Frame.repeats(children, store) { throw Declined() }
+            store.close(node, children: children)
+        }
+        scratch.removeSubrange(start...)
+        return node
     }
 
     /// The pending empty value, as a null where no block below is it.
