@@ -76,7 +76,11 @@ extension ConfigDocument {
         case .success(nil): return .differs("libyaml reads no document")
         case .success(let built?):
             if !built.errors.isEmpty { return .differs("libyaml finds keys that are not scalars") }
-            return ConfigNode(store: plain, index: root).difference(from: ConfigNode(store: store, index: built.node), at: "") .map { .differs($0) } ?? .same
+            // Nodes hold their stores unretained: both live to the end.
+            let difference = withExtendedLifetime((plain, store)) {
+                ConfigNode(store: plain, index: root).difference(from: ConfigNode(store: store, index: built.node), at: "")
+            }
+            return difference.map { .differs($0) } ?? .same
         }
     }
 
