@@ -88,12 +88,9 @@ public enum IPVSAdmText {
                 let forward = bytes.count
                 bytes += forwardName(d.forwarding).utf8
                 padBytes(&bytes, from: forward, to: 7)
-                for (n, width) in [(Int64(d.weight), 6), (Int64(c.activeConns), 10), (Int64(c.inactiveConns), 10)] {
-                    bytes.append(UInt8(ascii: " "))
-                    let at = bytes.count
-                    bytes += String(n).utf8 // a small string: no allocation
-                    padBytes(&bytes, from: at, to: width)
-                }
+                number(Int64(d.weight), 6, into: &bytes)
+                number(Int64(c.activeConns), 10, into: &bytes)
+                number(Int64(c.inactiveConns), 10, into: &bytes)
                 bytes.append(UInt8(ascii: "\n"))
             }
         }
@@ -104,6 +101,14 @@ public enum IPVSAdmText {
     private static func padBytes(_ bytes: inout [UInt8], from start: Int, to width: Int) {
         let n = bytes.count - start
         if n < width { bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: width - n)) }
+    }
+
+    /// A space, then `n` padded to `width`, as `" " + pad(String(n), width)`.
+    private static func number(_ n: Int64, _ width: Int, into bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: " "))
+        let at = bytes.count
+        bytes += String(n).utf8 // a small string: no allocation
+        padBytes(&bytes, from: at, to: width)
     }
 
     /// `addressPort`, written as bytes: an IPv4 address and a port each
